@@ -1,0 +1,205 @@
+package io.fleetsaga.common.autoconfigure;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetsaga.common.event.EnvelopeCodec;
+import io.fleetsaga.common.inbox.Inbox;
+import io.fleetsaga.common.inbox.InboxListener;
+import io.fleetsaga.common.lease.LeaseListener;
+import io.fleetsaga.common.lease.LeaseManager;
+import io.fleetsaga.common.messaging.ConsumerSettings;
+import io.fleetsaga.common.messaging.DeadLetters;
+import io.fleetsaga.common.metrics.InboxMetrics;
+import io.fleetsaga.common.metrics.LeaseMetrics;
+import io.fleetsaga.common.metrics.OutboxMetrics;
+import io.fleetsaga.common.outbox.JdbcOutboxStore;
+import io.fleetsaga.common.outbox.JdbcOutboxWriter;
+import io.fleetsaga.common.outbox.OutboxListener;
+import io.fleetsaga.common.outbox.OutboxRelay;
+import io.fleetsaga.common.outbox.OutboxSettings;
+import io.fleetsaga.common.outbox.OutboxWriter;
+import io.fleetsaga.common.outbox.kafka.KafkaOutboxPublisher;
+import io.fleetsaga.common.outbox.kafka.OutboxProducerConfig;
+import io.fleetsaga.common.retry.BackoffPolicy;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration;
+import org.springframework.boot.autoconfigure.jdbc.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.boot.autoconfigure.kafka.KafkaAutoConfiguration;
+import org.springframework.boot.autoconfigure.kafka.KafkaProperties;
+import org.springframework.boot.autoconfigure.orm.jpa.HibernateJpaAutoConfiguration;
+import org.springframework.boot.autoconfigure.transaction.TransactionAutoConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.CommonErrorHandler;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/**
+ * Wires the reliability kit into a Spring Boot service: outbox writer, relay and metrics, inbox, leases,
+ * and the Kafka consumers' retry and dead-letter handling. Every bean backs off when the application
+ * defines its own.
+ */
+@AutoConfiguration(
+        after = {
+            DataSourceAutoConfiguration.class,
+            DataSourceTransactionManagerAutoConfiguration.class,
+            HibernateJpaAutoConfiguration.class,
+            TransactionAutoConfiguration.class,
+            KafkaAutoConfiguration.class
+        },
+        afterName = {
+            "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration",
+            "org.springframework.boot.actuate.autoconfigure.metrics.export.prometheus.PrometheusMetricsExportAutoConfiguration"
+        })
+@ConditionalOnBean({DataSource.class, PlatformTransactionManager.class})
+@EnableConfigurationProperties({OutboxSettings.class, ConsumerSettings.class})
+public class ReliabilityKitAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    EnvelopeCodec envelopeCodec(ObjectProvider<ObjectMapper> mapper) {
+        return new EnvelopeCodec(mapper.getIfAvailable(ObjectMapper::new));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    JdbcOutboxStore jdbcOutboxStore(DataSource dataSource, PlatformTransactionManager transactionManager) {
+        return new JdbcOutboxStore(dataSource, transactionManager);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    OutboxWriter outboxWriter(JdbcOutboxStore store) {
+        return new JdbcOutboxWriter(store);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(MeterRegistry.class)
+    OutboxMetrics outboxMetrics(JdbcOutboxStore store, MeterRegistry registry, OutboxSettings settings) {
+        return new OutboxMetrics(store, registry, settings.statsInterval());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(MeterRegistry.class)
+    InboxMetrics inboxMetrics(MeterRegistry registry) {
+        return new InboxMetrics(registry);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(MeterRegistry.class)
+    LeaseMetrics leaseMetrics(MeterRegistry registry) {
+        return new LeaseMetrics(registry);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    Inbox inbox(
+            DataSource dataSource,
+            PlatformTransactionManager transactionManager,
+            ObjectProvider<InboxListener> listeners) {
+        return new Inbox(
+                dataSource, transactionManager, listeners.orderedStream().toList());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    LeaseManager leaseManager(
+            DataSource dataSource,
+            PlatformTransactionManager transactionManager,
+            ObjectProvider<LeaseListener> listeners) {
+        return new LeaseManager(
+                dataSource, transactionManager, listeners.orderedStream().toList());
+    }
+
+    /** The relay's own producer: idempotent, acks=all, bounded blocking and delivery time. */
+    @Bean
+    @ConditionalOnBean(KafkaProperties.class)
+    @ConditionalOnMissingBean(name = "outboxKafkaTemplate")
+    KafkaTemplate<String, String> outboxKafkaTemplate(KafkaProperties kafka, OutboxSettings settings) {
+        Map<String, Object> props = OutboxProducerConfig.enforce(
+                kafka.buildProducerProperties(null),
+                settings.kafka().maxBlock(),
+                settings.kafka().deliveryTimeout());
+        DefaultKafkaProducerFactory<String, String> factory =
+                new DefaultKafkaProducerFactory<>(props, new StringSerializer(), new StringSerializer());
+        factory.setTransactionIdPrefix(null);
+        return new KafkaTemplate<>(factory);
+    }
+
+    @Bean
+    @ConditionalOnBean(KafkaProperties.class)
+    @ConditionalOnMissingBean
+    @ConditionalOnProperty(name = "fleetsaga.outbox.relay-enabled", havingValue = "true", matchIfMissing = true)
+    OutboxRelay outboxRelay(
+            JdbcOutboxStore store,
+            KafkaTemplate<String, String> outboxKafkaTemplate,
+            EnvelopeCodec codec,
+            OutboxSettings settings,
+            ObjectProvider<OutboxListener> listeners) {
+        List<OutboxListener> all = listeners.orderedStream().toList();
+        OutboxListener fanOut = new OutboxListener() {
+            @Override
+            public void published(io.fleetsaga.common.outbox.OutboxRecord record) {
+                all.forEach(l -> l.published(record));
+            }
+
+            @Override
+            public void failed(
+                    io.fleetsaga.common.outbox.OutboxRecord record, Throwable cause, java.time.Duration retryIn) {
+                all.forEach(l -> l.failed(record, cause, retryIn));
+            }
+
+            @Override
+            public void parked(io.fleetsaga.common.outbox.OutboxRecord record, Throwable cause) {
+                all.forEach(l -> l.parked(record, cause));
+            }
+        };
+        return new OutboxRelay(store, new KafkaOutboxPublisher(outboxKafkaTemplate, codec), settings, fanOut);
+    }
+
+    /** Producer for dead-letter records: the original bytes, unchanged. */
+    @Bean
+    @ConditionalOnBean(KafkaProperties.class)
+    @ConditionalOnMissingBean(name = "deadLetterKafkaTemplate")
+    KafkaTemplate<String, byte[]> deadLetterKafkaTemplate(KafkaProperties kafka, OutboxSettings settings) {
+        Map<String, Object> props = OutboxProducerConfig.enforce(
+                kafka.buildProducerProperties(null),
+                settings.kafka().maxBlock(),
+                settings.kafka().deliveryTimeout());
+        return new KafkaTemplate<>(
+                new DefaultKafkaProducerFactory<>(props, new StringSerializer(), new ByteArraySerializer()));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    BackoffPolicy consumerBackoffPolicy(ConsumerSettings settings) {
+        ConsumerSettings.Retry retry = settings.retry();
+        return new BackoffPolicy(retry.initialDelay(), retry.multiplier(), retry.maxDelay(), retry.maxAttempts());
+    }
+
+    /** Picked up by Spring Boot's default listener container factory. */
+    @Bean
+    @ConditionalOnBean(KafkaProperties.class)
+    @ConditionalOnMissingBean
+    CommonErrorHandler kafkaErrorHandler(
+            KafkaTemplate<String, byte[]> deadLetterKafkaTemplate,
+            BackoffPolicy consumerBackoffPolicy,
+            ConsumerSettings settings,
+            ObjectProvider<MeterRegistry> registry) {
+        return DeadLetters.errorHandler(
+                deadLetterKafkaTemplate, consumerBackoffPolicy, settings.deadLetterSuffix(), registry.getIfAvailable());
+    }
+}

@@ -1,0 +1,71 @@
+package io.fleetsaga.common.outbox;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Settings of the outbox ({@code fleetsaga.outbox.*}).
+ *
+ * @param relayEnabled whether this instance runs a relay; several instances may, they share the work
+ * @param pollInterval pause between polls when the previous poll found nothing to publish
+ * @param batchSize rows claimed per poll
+ * @param claimTimeout how long a claim protects a row from other relays; must exceed the publish timeout
+ * @param publishTimeout how long the relay waits for the broker's acknowledgements of one batch
+ * @param retention how long sent rows are kept before cleanup
+ * @param cleanupInterval how often sent rows are cleaned up
+ * @param statsInterval how often the backlog gauges are refreshed from the database
+ * @param retry backoff between attempts and the number of attempts before a row is parked
+ * @param kafka bounds of the relay's Kafka producer
+ */
+@ConfigurationProperties("fleetsaga.outbox")
+public record OutboxSettings(
+        @DefaultValue("true") boolean relayEnabled,
+        @DefaultValue("200ms") Duration pollInterval,
+        @DefaultValue("100") int batchSize,
+        @DefaultValue("60s") Duration claimTimeout,
+        @DefaultValue("20s") Duration publishTimeout,
+        @DefaultValue("7d") Duration retention,
+        @DefaultValue("10m") Duration cleanupInterval,
+        @DefaultValue("5s") Duration statsInterval,
+        @DefaultValue Retry retry,
+        @DefaultValue Kafka kafka) {
+
+    public OutboxSettings {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("fleetsaga.outbox.batch-size must be at least 1");
+        }
+        if (claimTimeout.compareTo(publishTimeout) <= 0) {
+            throw new IllegalArgumentException(
+                    "fleetsaga.outbox.claim-timeout must exceed fleetsaga.outbox.publish-timeout");
+        }
+        if (publishTimeout.compareTo(kafka.deliveryTimeout()) <= 0) {
+            throw new IllegalArgumentException(
+                    "fleetsaga.outbox.publish-timeout must exceed fleetsaga.outbox.kafka.delivery-timeout");
+        }
+    }
+
+    /**
+     * Bounds of the relay's producer (incident I-4: a broker outage makes sends fail fast, not hang).
+     *
+     * @param maxBlock bound of {@code send()} blocking on metadata or a full buffer ({@code max.block.ms})
+     * @param deliveryTimeout bound from send to acknowledgement or failure ({@code delivery.timeout.ms})
+     */
+    public record Kafka(
+            @DefaultValue("5s") Duration maxBlock,
+            @DefaultValue("15s") Duration deliveryTimeout) {}
+
+    /**
+     * Retry settings of the relay.
+     *
+     * @param initialDelay upper bound of the first retry delay
+     * @param multiplier growth per attempt
+     * @param maxDelay cap of the delay
+     * @param maxAttempts attempts before a row is parked
+     */
+    public record Retry(
+            @DefaultValue("500ms") Duration initialDelay,
+            @DefaultValue("2.0") double multiplier,
+            @DefaultValue("5m") Duration maxDelay,
+            @DefaultValue("12") int maxAttempts) {}
+}

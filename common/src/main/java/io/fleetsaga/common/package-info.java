@@ -1,2 +1,0 @@
-/** The reliability kit shared by both services. No business logic lives here. */
-package io.fleetsaga.common;

@@ -1,0 +1,133 @@
+package io.fleetsaga.common.outbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import io.fleetsaga.common.support.KitDatabase;
+import io.fleetsaga.common.support.Outboxes;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The claim itself: {@code FOR UPDATE SKIP LOCKED} really skips (TESTING.md: a dialect that silently drops
+ * SKIP LOCKED makes claimers block), and a row held by another claimer still blocks the later rows of
+ * its aggregate.
+ */
+class OutboxClaimIT {
+
+    static KitDatabase db;
+    static JdbcOutboxStore store;
+    final ExecutorService holder = Executors.newSingleThreadExecutor();
+
+    @BeforeAll
+    static void setUp() {
+        db = KitDatabase.create("claim");
+        store = new JdbcOutboxStore(db.dataSource, db.transactionManager);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        db.close();
+    }
+
+    @BeforeEach
+    void clean() {
+        db.jdbc.update("DELETE FROM outbox_event");
+    }
+
+    @Test
+    void concurrentClaimersSkipEachOthersRowsInsteadOfWaiting() throws Exception {
+        appendOnePerAggregate(10);
+        CountDownLatch locked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Future<List<Long>> first = holdLocks(
+                "SELECT id FROM outbox_event WHERE status = 'PENDING' ORDER BY id LIMIT 5 FOR UPDATE SKIP LOCKED",
+                locked,
+                release);
+        assertThat(locked.await(10, TimeUnit.SECONDS)).isTrue();
+
+        List<OutboxRecord> second = assertTimeoutPreemptively(
+                Duration.ofSeconds(5), () -> store.claim(UUID.randomUUID().toString(), 10, Duration.ofSeconds(30)));
+        release.countDown();
+
+        List<Long> firstIds = first.get(10, TimeUnit.SECONDS);
+        assertThat(firstIds).hasSize(5);
+        assertThat(second).hasSize(5).extracting(OutboxRecord::id).doesNotContainAnyElementsOf(firstIds);
+    }
+
+    @Test
+    void aRowHeldByAnotherClaimerStillBlocksTheLaterRowsOfItsAggregate() throws Exception {
+        db.tx.executeWithoutResult(s -> {
+            store.append("t", Outboxes.event("a", 1));
+            store.append("t", Outboxes.event("a", 2));
+            store.append("t", Outboxes.event("b", 1));
+        });
+        CountDownLatch locked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Future<List<Long>> first = holdLocks(
+                "SELECT id FROM outbox_event WHERE aggregate_id = 'a' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
+                locked,
+                release);
+        assertThat(locked.await(10, TimeUnit.SECONDS)).isTrue();
+
+        List<OutboxRecord> claimed = assertTimeoutPreemptively(
+                Duration.ofSeconds(5), () -> store.claim(UUID.randomUUID().toString(), 10, Duration.ofSeconds(30)));
+        release.countDown();
+        first.get(10, TimeUnit.SECONDS);
+
+        assertThat(claimed).extracting(r -> r.envelope().aggregateId()).containsExactly("b");
+    }
+
+    @Test
+    void aClaimedRowIsInvisibleToOtherClaimersUntilItsClaimExpires() {
+        appendOnePerAggregate(3);
+
+        List<OutboxRecord> first = store.claim("relay-1", 10, Duration.ofMillis(300));
+        List<OutboxRecord> second = store.claim("relay-2", 10, Duration.ofMillis(300));
+
+        assertThat(first).hasSize(3).allSatisfy(r -> assertThat(r.attempt()).isEqualTo(1));
+        assertThat(second).isEmpty();
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> store.claim("relay-3", 10, Duration.ofSeconds(30)).size() == 3);
+        assertThat(store.markSent(
+                        "relay-1", first.stream().map(OutboxRecord::id).toList()))
+                .as("the expired claimer can no longer mark the rows")
+                .isZero();
+    }
+
+    private void appendOnePerAggregate(int count) {
+        db.tx.executeWithoutResult(s -> {
+            for (int i = 0; i < count; i++) {
+                store.append("t", Outboxes.event("agg-" + i, 1));
+            }
+        });
+    }
+
+    private Future<List<Long>> holdLocks(String sql, CountDownLatch locked, CountDownLatch release) {
+        TransactionTemplate tx = new TransactionTemplate(db.transactionManager);
+        tx.setIsolationLevel(TransactionDefinition.ISOLATION_READ_COMMITTED);
+        return holder.submit(() -> tx.execute(s -> {
+            List<Long> ids = db.jdbc.queryForList(sql, Long.class);
+            locked.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return ids;
+        }));
+    }
+}
