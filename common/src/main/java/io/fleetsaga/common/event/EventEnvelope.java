@@ -1,6 +1,7 @@
 package io.fleetsaga.common.event;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -16,7 +17,7 @@ import java.util.UUID;
  * @param aggregateType type of the aggregate the event is about, e.g. {@code FleetOrder}
  * @param aggregateId id of that aggregate; the Kafka key and the per-aggregate ordering key
  * @param aggregateVersion the aggregate's version after the change, or {@code null} when not versioned
- * @param occurredAt when the change happened
+ * @param occurredAt when the change happened, kept to the microsecond
  * @param traceparent W3C trace context of the request that caused the event, or {@code null}
  * @param payload the event body as a JSON document
  */
@@ -35,7 +36,8 @@ public record EventEnvelope(
         requireText(type, "type");
         requireText(aggregateType, "aggregateType");
         requireText(aggregateId, "aggregateId");
-        Objects.requireNonNull(occurredAt, "occurredAt");
+        // microseconds: what the outbox and MySQL DATETIME(6) keep, so an envelope survives a round trip
+        occurredAt = Objects.requireNonNull(occurredAt, "occurredAt").truncatedTo(ChronoUnit.MICROS);
         requireText(payload, "payload");
     }
 

@@ -112,7 +112,7 @@ class LeaseManagerIT {
         try {
             Future<?> writer = pool.submit(() -> db.tx.executeWithoutResult(s -> leases.fenced(lease, () -> {
                 checked.countDown();
-                await(finish);
+                awaitLatch(finish);
                 return null;
             })));
             assertThat(checked.await(10, TimeUnit.SECONDS)).isTrue();
@@ -134,7 +134,7 @@ class LeaseManagerIT {
         }
     }
 
-    private static void await(CountDownLatch latch) {
+    private static void awaitLatch(CountDownLatch latch) {
         try {
             latch.await(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
