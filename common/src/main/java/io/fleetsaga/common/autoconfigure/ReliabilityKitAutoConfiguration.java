@@ -135,7 +135,6 @@ public class ReliabilityKitAutoConfiguration {
                 settings.kafka().deliveryTimeout());
         DefaultKafkaProducerFactory<String, String> factory =
                 new DefaultKafkaProducerFactory<>(props, new StringSerializer(), new StringSerializer());
-        factory.setTransactionIdPrefix(null);
         return new KafkaTemplate<>(factory);
     }
 

@@ -22,6 +22,8 @@ public final class OutboxProducerConfig {
      */
     public static Map<String, Object> enforce(Map<String, Object> base, Duration maxBlock, Duration deliveryTimeout) {
         Map<String, Object> props = new HashMap<>(base);
+        // the outbox is the transaction; a Kafka transaction would only add latency and failure modes
+        props.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);

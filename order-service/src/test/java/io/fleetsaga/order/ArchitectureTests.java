@@ -1,0 +1,47 @@
+package io.fleetsaga.order;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+import jakarta.persistence.Entity;
+
+/** Keeps the domain free of framework plumbing and the service out of the other service's code. */
+@AnalyzeClasses(packages = "io.fleetsaga.order", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTests {
+
+    @ArchTest
+    static final ArchRule aggregatesKnowNoKafkaWebSpringOrHibernate = noClasses()
+            .that()
+            .areAnnotatedWith(Entity.class)
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "org.springframework..",
+                    "org.apache.kafka..",
+                    "org.hibernate..",
+                    "jakarta.servlet..",
+                    "io.fleetsaga.common..");
+
+    @ArchTest
+    static final ArchRule onlyTheWebLayerKnowsSpringWeb = noClasses()
+            .that()
+            .resideOutsideOfPackage("..web..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("org.springframework.web..", "jakarta.servlet..");
+
+    @ArchTest
+    static final ArchRule onlyMessagingKnowsKafka = noClasses()
+            .that()
+            .resideOutsideOfPackage("..messaging..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("org.apache.kafka..", "org.springframework.kafka..");
+
+    @ArchTest
+    static final ArchRule neverReachesIntoTheOtherService =
+            noClasses().should().dependOnClassesThat().resideInAPackage("io.fleetsaga.assignment..");
+}
