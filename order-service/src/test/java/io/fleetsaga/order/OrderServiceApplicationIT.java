@@ -22,14 +22,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {
-            "fleetsaga.outbox.poll-interval=50ms",
-            "spring.jpa.database-platform=org.hibernate.dialect.MariaDBDialect",
-            "spring.jpa.properties.hibernate.boot.allow_jdbc_metadata_access=false",
-            "spring.jpa.properties.jakarta.persistence.database-product-name=MariaDB",
-            "spring.jpa.properties.jakarta.persistence.database-major-version=11",
-            "spring.jpa.properties.jakarta.persistence.database-minor-version=4"
-        })
+        properties = "fleetsaga.outbox.poll-interval=50ms")
 @AutoConfigureObservability
 class OrderServiceApplicationIT {
 

@@ -1,0 +1,34 @@
+package io.fleetsaga.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+class SpringInfrastructureTests {
+
+    @Test
+    void registersConnectionAndHibernatePropertiesLazily() {
+        Map<String, Supplier<Object>> registered = new LinkedHashMap<>();
+
+        SpringInfrastructure.register(registered::put, "orders");
+
+        assertThat(registered)
+                .containsKeys(
+                        "spring.datasource.url",
+                        "spring.datasource.username",
+                        "spring.datasource.password",
+                        "spring.kafka.bootstrap-servers")
+                .containsKeys(RealInfrastructure.HIBERNATE_PROPERTY_NAMES.toArray(String[]::new))
+                .hasSize(4 + RealInfrastructure.HIBERNATE_PROPERTY_NAMES.size());
+    }
+
+    @Test
+    void rejectsInvalidSchemaNamesImmediately() {
+        assertThatThrownBy(() -> SpringInfrastructure.register((name, value) -> {}, "orders; drop"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
