@@ -160,7 +160,13 @@ public final class RealInfrastructure {
         if (known != null) {
             return known;
         }
-        String version = database.serverVersion();
+        Map<String, String> properties = hibernatePropertiesFor(database.serverVersion());
+        hibernateProperties = Map.copyOf(properties);
+        return hibernateProperties;
+    }
+
+    /** The Hibernate settings for a server reporting {@code version} (see {@link #hibernateProperties()}). */
+    public static Map<String, String> hibernatePropertiesFor(String version) {
         Map<String, String> properties = new LinkedHashMap<>();
         if (version.contains("MariaDB")) {
             Matcher m = MARIADB_VERSION.matcher(version);
@@ -173,8 +179,7 @@ public final class RealInfrastructure {
             properties.put(HIBERNATE_PROPERTY_NAMES.get(3), m.group(1));
             properties.put(HIBERNATE_PROPERTY_NAMES.get(4), m.group(2));
         }
-        hibernateProperties = Map.copyOf(properties);
-        return hibernateProperties;
+        return properties;
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.fleetsaga.infra.DatabaseServer;
 import io.fleetsaga.infra.RealInfrastructure;
+import io.fleetsaga.infra.ServiceProcess;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -129,13 +129,15 @@ public class ReliabilityKitAutoConfiguration {
     @ConditionalOnBean(KafkaProperties.class)
     @ConditionalOnMissingBean(name = "outboxKafkaTemplate")
     KafkaTemplate<String, String> outboxKafkaTemplate(KafkaProperties kafka, OutboxSettings settings) {
-        Map<String, Object> props = OutboxProducerConfig.enforce(
+        return new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(
+                producerProperties(kafka, settings), new StringSerializer(), new StringSerializer()));
+    }
+
+    private static Map<String, Object> producerProperties(KafkaProperties kafka, OutboxSettings settings) {
+        return OutboxProducerConfig.enforce(
                 kafka.buildProducerProperties(null),
                 settings.kafka().maxBlock(),
                 settings.kafka().deliveryTimeout());
-        DefaultKafkaProducerFactory<String, String> factory =
-                new DefaultKafkaProducerFactory<>(props, new StringSerializer(), new StringSerializer());
-        return new KafkaTemplate<>(factory);
     }
 
     @Bean
@@ -174,12 +176,8 @@ public class ReliabilityKitAutoConfiguration {
     @ConditionalOnBean(KafkaProperties.class)
     @ConditionalOnMissingBean(name = "deadLetterKafkaTemplate")
     KafkaTemplate<String, byte[]> deadLetterKafkaTemplate(KafkaProperties kafka, OutboxSettings settings) {
-        Map<String, Object> props = OutboxProducerConfig.enforce(
-                kafka.buildProducerProperties(null),
-                settings.kafka().maxBlock(),
-                settings.kafka().deliveryTimeout());
-        return new KafkaTemplate<>(
-                new DefaultKafkaProducerFactory<>(props, new StringSerializer(), new ByteArraySerializer()));
+        return new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(
+                producerProperties(kafka, settings), new StringSerializer(), new ByteArraySerializer()));
     }
 
     @Bean

@@ -3,16 +3,12 @@ package io.fleetsaga.common.inbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fleetsaga.common.support.Concurrently;
 import io.fleetsaga.common.support.KitDatabase;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,7 +62,7 @@ class InboxIT {
             }
         }
 
-        List<InboxResult> results = runConcurrently(tasks, 16);
+        List<InboxResult> results = Concurrently.run(tasks, 16);
 
         assertThat(balance()).isEqualTo(events);
         assertThat(results.stream().filter(r -> r == InboxResult.PROCESSED)).hasSize(events);
@@ -129,27 +125,5 @@ class InboxIT {
 
     private int balance() {
         return db.jdbc.queryForObject("SELECT balance FROM account WHERE id = 1", Integer.class);
-    }
-
-    static <T> List<T> runConcurrently(List<Callable<T>> tasks, int threads) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<T>> futures = new ArrayList<>();
-            for (Callable<T> task : tasks) {
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    return task.call();
-                }));
-            }
-            start.countDown();
-            List<T> results = new ArrayList<>();
-            for (Future<T> future : futures) {
-                results.add(future.get(60, TimeUnit.SECONDS));
-            }
-            return results;
-        } finally {
-            pool.shutdownNow();
-        }
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.fleetsaga.common.support.Concurrently;
 import io.fleetsaga.common.support.KitDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,7 +50,7 @@ class LeaseManagerIT {
                 racers.add(() -> leases.tryAcquire(name, owner, Duration.ofSeconds(30)));
             }
 
-            List<Optional<Lease>> results = race(racers);
+            List<Optional<Lease>> results = Concurrently.run(racers, racers.size());
 
             List<Lease> winners = results.stream().flatMap(Optional::stream).toList();
             assertThat(winners).hasSize(1);
@@ -148,27 +149,5 @@ class LeaseManagerIT {
 
     private static String sentBy() {
         return db.jdbc.queryForObject("SELECT sent_by FROM mailing WHERE id = 1", String.class);
-    }
-
-    private static <T> List<T> race(List<Callable<T>> racers) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(racers.size());
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<T>> futures = new ArrayList<>();
-            for (Callable<T> racer : racers) {
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    return racer.call();
-                }));
-            }
-            start.countDown();
-            List<T> results = new ArrayList<>();
-            for (Future<T> future : futures) {
-                results.add(future.get(30, TimeUnit.SECONDS));
-            }
-            return results;
-        } finally {
-            pool.shutdownNow();
-        }
     }
 }

@@ -1,0 +1,116 @@
+package io.fleetsaga.launcher;
+
+import io.fleetsaga.infra.EmbeddedMariaDb;
+import io.fleetsaga.infra.KafkaBrokerProcess;
+import io.fleetsaga.infra.RealInfrastructure;
+import io.fleetsaga.infra.ServiceProcess;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The whole system on one machine with only a JDK: an embedded MariaDB, a Kafka broker process and both
+ * services from their executable jars. Data lives in {@code .fleet-saga/} (or {@code FLEET_SAGA_HOME}) and
+ * is reused on the next start; delete the folder to start from scratch. Ctrl-C stops everything.
+ */
+public final class LocalStack {
+
+    private static final PrintStream out = System.out;
+
+    private LocalStack() {}
+
+    public static void main(String[] args) throws Exception {
+        Path home =
+                Path.of(env("FLEET_SAGA_HOME", ".fleet-saga")).toAbsolutePath().normalize();
+        int orderPort = Integer.parseInt(env("ORDER_SERVICE_PORT", "8081"));
+        int assignmentPort = Integer.parseInt(env("ASSIGNMENT_SERVICE_PORT", "8082"));
+        List<AutoCloseable> running = new ArrayList<>();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopAll(running), "local-stack-shutdown"));
+        long started = System.nanoTime();
+
+        out.println("fleet-saga local stack — data in " + home + " (delete it to start from scratch)");
+        out.println("[1/3] starting MariaDB (the first start on a machine unpacks its binaries, ≈350 MB) …");
+        EmbeddedMariaDb database = EmbeddedMariaDb.start(home.resolve("mariadb"));
+        running.add(0, database);
+        out.println("      MariaDB " + database.serverVersion() + " on 127.0.0.1:" + database.port());
+
+        out.println("[2/3] starting the Kafka broker …");
+        KafkaBrokerProcess kafka = KafkaBrokerProcess.start(home.resolve("kafka"));
+        running.add(0, kafka);
+        out.println("      Kafka on " + kafka.bootstrapServers());
+
+        out.println("[3/3] starting order-service and assignment-service (≈20-40 s on 2 cores) …");
+        Map<String, String> shared = new HashMap<>(RealInfrastructure.hibernatePropertiesFor(database.serverVersion()));
+        shared.put("spring.kafka.bootstrap-servers", kafka.bootstrapServers());
+        shared.put("spring.datasource.username", database.username());
+        shared.put("spring.datasource.password", database.password());
+        Path logs = home.resolve("logs");
+        CompletableFuture<ServiceProcess> orders = CompletableFuture.supplyAsync(
+                () -> start("order-service", orderPort, database.jdbcUrl("orders"), shared, logs, running));
+        CompletableFuture<ServiceProcess> assignments = CompletableFuture.supplyAsync(() ->
+                start("assignment-service", assignmentPort, database.jdbcUrl("assignments"), shared, logs, running));
+        ServiceProcess orderService = orders.join();
+        ServiceProcess assignmentService = assignments.join();
+
+        long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
+        out.println();
+        out.println("fleet-saga is up (" + seconds + " s):");
+        out.println("  order-service       " + orderService.uri("/api/orders") + "   (POST {\"orderId\":\"o-1\"})");
+        out.println("                      " + orderService.uri("/actuator/prometheus"));
+        out.println("  assignment-service  " + assignmentService.uri("/actuator/health"));
+        out.println("                      " + assignmentService.uri("/actuator/prometheus"));
+        out.println("  MariaDB             jdbc:mysql://127.0.0.1:" + database.port() + "/orders (user "
+                + database.username() + ", password " + database.password() + ")");
+        out.println("  Kafka               " + kafka.bootstrapServers());
+        out.println("  logs                " + logs);
+        out.println();
+        out.println("Try: curl -s -XPOST -H 'Content-Type: application/json' -d '{\"orderId\":\"o-1\"}' "
+                + orderService.uri("/api/orders"));
+        out.println("Ctrl-C stops everything.");
+        new CountDownLatch(1).await();
+    }
+
+    private static ServiceProcess start(
+            String name, int port, String jdbcUrl, Map<String, String> shared, Path logs, List<AutoCloseable> running) {
+        String jar = System.getProperty("fleetsaga." + name + ".jar");
+        if (jar == null) {
+            throw new IllegalStateException("start the stack with: ./mvnw -q -pl launcher -am package exec:exec"
+                    + " -DskipTests (the jar of " + name + " is unknown)");
+        }
+        Map<String, String> properties = new HashMap<>(shared);
+        properties.put("spring.datasource.url", jdbcUrl);
+        ServiceProcess service = ServiceProcess.start(
+                name, Path.of(jar), port, properties, List.of("-Xmx384m", "-XX:+UseSerialGC"), logs);
+        synchronized (running) {
+            running.add(0, service);
+        }
+        return service.awaitReady(Duration.ofMinutes(3));
+    }
+
+    private static void stopAll(List<AutoCloseable> running) {
+        out.println("stopping fleet-saga …");
+        List<AutoCloseable> all;
+        synchronized (running) {
+            all = new ArrayList<>(running);
+        }
+        for (AutoCloseable closeable : all) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                out.println("  could not stop " + closeable + ": " + e);
+            }
+        }
+        out.println("stopped.");
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}
