@@ -3,7 +3,9 @@ package io.fleetsaga.common.autoconfigure;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetsaga.common.event.EnvelopeCodec;
 import io.fleetsaga.common.inbox.Inbox;
+import io.fleetsaga.common.inbox.InboxCleanup;
 import io.fleetsaga.common.inbox.InboxListener;
+import io.fleetsaga.common.inbox.InboxSettings;
 import io.fleetsaga.common.lease.LeaseListener;
 import io.fleetsaga.common.lease.LeaseManager;
 import io.fleetsaga.common.messaging.ConsumerSettings;
@@ -62,7 +64,7 @@ import org.springframework.transaction.PlatformTransactionManager;
             "org.springframework.boot.actuate.autoconfigure.metrics.export.prometheus.PrometheusMetricsExportAutoConfiguration"
         })
 @ConditionalOnBean({DataSource.class, PlatformTransactionManager.class})
-@EnableConfigurationProperties({OutboxSettings.class, ConsumerSettings.class})
+@EnableConfigurationProperties({OutboxSettings.class, ConsumerSettings.class, InboxSettings.class})
 public class ReliabilityKitAutoConfiguration {
 
     @Bean
@@ -112,6 +114,12 @@ public class ReliabilityKitAutoConfiguration {
             ObjectProvider<InboxListener> listeners) {
         return new Inbox(
                 dataSource, transactionManager, listeners.orderedStream().toList());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    InboxCleanup inboxCleanup(Inbox inbox, InboxSettings settings) {
+        return new InboxCleanup(inbox, settings);
     }
 
     @Bean

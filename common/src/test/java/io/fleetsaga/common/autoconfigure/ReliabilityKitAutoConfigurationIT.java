@@ -1,0 +1,89 @@
+package io.fleetsaga.common.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fleetsaga.common.inbox.Inbox;
+import io.fleetsaga.common.inbox.InboxCleanup;
+import io.fleetsaga.common.lease.LeaseManager;
+import io.fleetsaga.common.metrics.InboxMetrics;
+import io.fleetsaga.common.metrics.OutboxMetrics;
+import io.fleetsaga.common.outbox.OutboxRelay;
+import io.fleetsaga.common.outbox.OutboxWriter;
+import io.fleetsaga.infra.RealInfrastructure;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.flyway.FlywayAutoConfiguration;
+import org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration;
+import org.springframework.boot.autoconfigure.jdbc.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.boot.autoconfigure.kafka.KafkaAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.kafka.listener.CommonErrorHandler;
+
+/** The kit's auto-configuration against the real database and broker. */
+class ReliabilityKitAutoConfigurationIT {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(
+                    DataSourceAutoConfiguration.class,
+                    DataSourceTransactionManagerAutoConfiguration.class,
+                    FlywayAutoConfiguration.class,
+                    KafkaAutoConfiguration.class,
+                    ReliabilityKitAutoConfiguration.class))
+            .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+            .withPropertyValues(properties());
+
+    @Test
+    void wiresTheWholeKitWhenADataSourceAndKafkaArePresent() {
+        runner.run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context)
+                    .hasSingleBean(OutboxWriter.class)
+                    .hasSingleBean(OutboxRelay.class)
+                    .hasSingleBean(OutboxMetrics.class)
+                    .hasSingleBean(Inbox.class)
+                    .hasSingleBean(InboxMetrics.class)
+                    .hasSingleBean(InboxCleanup.class)
+                    .hasSingleBean(LeaseManager.class)
+                    .hasSingleBean(CommonErrorHandler.class);
+            assertThat(context.getBean(OutboxRelay.class).isRunning()).isTrue();
+            assertThat(context.getBean(MeterRegistry.class)
+                            .find("outbox.events.pending")
+                            .gauge())
+                    .isNotNull();
+        });
+    }
+
+    @Test
+    void theRelayCanBeSwitchedOffPerInstance() {
+        runner.withPropertyValues("fleetsaga.outbox.relay-enabled=false").run(context -> {
+            assertThat(context)
+                    .hasNotFailed()
+                    .doesNotHaveBean(OutboxRelay.class)
+                    .hasSingleBean(OutboxWriter.class);
+        });
+    }
+
+    @Test
+    void refusesAClaimTimeoutThatDoesNotCoverThePublishTimeout() {
+        runner.withPropertyValues("fleetsaga.outbox.claim-timeout=5s", "fleetsaga.outbox.publish-timeout=20s")
+                .run(context ->
+                        assertThat(context).getFailure().rootCause().hasMessageContaining("claim-timeout must exceed"));
+    }
+
+    private static String[] properties() {
+        String schema = "kit_autoconfig_" + UUID.randomUUID().toString().substring(0, 8);
+        List<String> values = new ArrayList<>();
+        for (Map.Entry<String, String> entry :
+                RealInfrastructure.get().springProperties(schema).entrySet()) {
+            values.add(entry.getKey() + "=" + entry.getValue());
+        }
+        values.add("spring.flyway.locations=classpath:db/kit");
+        return values.toArray(String[]::new);
+    }
+}
