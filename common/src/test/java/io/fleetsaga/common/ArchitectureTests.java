@@ -31,7 +31,9 @@ class ArchitectureTests {
             .resideInAnyPackage("org.apache.kafka..", "org.springframework.kafka..");
 
     @ArchTest
-    static final ArchRule knowsNoWebOrJpa = noClasses()
+    static final ArchRule knowsNoWebOrJpaOutsideTheSecurityPackage = noClasses()
+            .that()
+            .resideOutsideOfPackage("io.fleetsaga.common.security..")
             .should()
             .dependOnClassesThat()
             .resideInAnyPackage("org.springframework.web..", "jakarta.persistence..", "org.hibernate..");

@@ -1,0 +1,121 @@
+package io.fleetsaga.common.security;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.security.servlet.SecurityAutoConfiguration;
+import org.springframework.boot.autoconfigure.security.servlet.UserDetailsServiceAutoConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetails;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * HTTP Basic with configured users and three roles, the same rules in both services:
+ *
+ * <ul>
+ *   <li>{@code /actuator/health/**}, {@code /actuator/info}, {@code /actuator/prometheus}: open (probes and
+ *       scraping); other actuator endpoints: {@code OPS}
+ *   <li>{@code /api/ops/**}: {@code OPS}
+ *   <li>{@code /internal/**}: {@code SERVICE} (the other service)
+ *   <li>{@code GET /api/**}: {@code DISPATCHER} or {@code OPS}; every other {@code /api/**} call: {@code DISPATCHER}
+ *   <li>anything else: denied
+ * </ul>
+ *
+ * Stateless (no session, no CSRF: there is no browser session to forge); 401 and 403 are problem details.
+ */
+@AutoConfiguration(before = {SecurityAutoConfiguration.class, UserDetailsServiceAutoConfiguration.class})
+@ConditionalOnClass({SecurityFilterChain.class, HttpSecurity.class})
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@EnableConfigurationProperties(SecuritySettings.class)
+public class ApiSecurityAutoConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiSecurityAutoConfiguration.class);
+    private static final List<String> ROLES = List.of(Roles.DISPATCHER, Roles.OPS, Roles.SERVICE);
+
+    @Bean
+    @ConditionalOnMissingBean
+    PasswordEncoder passwordEncoder() {
+        return PasswordEncoderFactories.createDelegatingPasswordEncoder();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    UserDetailsService userDetailsService(SecuritySettings settings) {
+        List<UserDetails> users = new ArrayList<>();
+        for (SecuritySettings.User user : settings.users()) {
+            if (user.name() == null || user.name().isBlank()) {
+                throw new IllegalArgumentException("fleetsaga.security.users[].name must not be blank");
+            }
+            String password = user.password() == null ? "" : user.password();
+            if (!password.matches("^\\{[a-z0-9]+}.+")) {
+                throw new IllegalArgumentException("password of user '" + user.name()
+                        + "' must be encoded with its encoder prefix, e.g. {bcrypt}$2a$10$...");
+            }
+            if (password.startsWith("{noop}")) {
+                log.warn(
+                        "user '{}' has a plain-text password ({noop}): acceptable for tests and local runs only",
+                        user.name());
+            }
+            for (String role : user.roles()) {
+                if (!ROLES.contains(role)) {
+                    throw new IllegalArgumentException(
+                            "unknown role '" + role + "' of user '" + user.name() + "'; known: " + ROLES);
+                }
+            }
+            users.add(User.withUsername(user.name())
+                    .password(password)
+                    .roles(user.roles().toArray(String[]::new))
+                    .build());
+        }
+        if (users.isEmpty()) {
+            log.warn("no API users configured (fleetsaga.security.users): every API call will be answered 401");
+        }
+        return new InMemoryUserDetailsManager(users);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    SecurityFilterChain apiSecurity(HttpSecurity http, ObjectProvider<ObjectMapper> mapper) throws Exception {
+        ProblemResponses problems = new ProblemResponses(mapper.getIfAvailable(ObjectMapper::new));
+        http.csrf(csrf -> csrf.disable())
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .httpBasic(basic -> basic.authenticationEntryPoint(problems.unauthorized()))
+                .exceptionHandling(exceptions -> exceptions
+                        .authenticationEntryPoint(problems.unauthorized())
+                        .accessDeniedHandler(problems.forbidden()))
+                .authorizeHttpRequests(requests -> requests.requestMatchers(
+                                "/actuator/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus")
+                        .permitAll()
+                        .requestMatchers("/error")
+                        .permitAll()
+                        .requestMatchers("/actuator/**")
+                        .hasRole(Roles.OPS)
+                        .requestMatchers("/api/ops/**")
+                        .hasRole(Roles.OPS)
+                        .requestMatchers("/internal/**")
+                        .hasRole(Roles.SERVICE)
+                        .requestMatchers(HttpMethod.GET, "/api/**")
+                        .hasAnyRole(Roles.DISPATCHER, Roles.OPS)
+                        .requestMatchers("/api/**")
+                        .hasRole(Roles.DISPATCHER)
+                        .anyRequest()
+                        .denyAll());
+        return http.build();
+    }
+}

@@ -1,0 +1,54 @@
+package io.fleetsaga.common.security;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URI;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.access.AccessDeniedHandler;
+
+/** 401 and 403 as RFC 9457 problem details, like every other error of the API. */
+final class ProblemResponses {
+
+    private final ObjectMapper mapper;
+
+    ProblemResponses(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    AuthenticationEntryPoint unauthorized() {
+        return (request, response, e) -> {
+            response.setHeader("WWW-Authenticate", "Basic realm=\"fleet-saga\"");
+            write(
+                    request,
+                    response,
+                    HttpStatus.UNAUTHORIZED,
+                    "Authentication required",
+                    "Send HTTP Basic credentials.");
+        };
+    }
+
+    AccessDeniedHandler forbidden() {
+        return (request, response, e) -> write(
+                request,
+                response,
+                HttpStatus.FORBIDDEN,
+                "Forbidden",
+                "Your role does not allow " + request.getMethod() + " " + request.getRequestURI() + ".");
+    }
+
+    private void write(
+            HttpServletRequest request, HttpServletResponse response, HttpStatus status, String title, String detail)
+            throws IOException {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setTitle(title);
+        problem.setInstance(URI.create(request.getRequestURI()));
+        response.setStatus(status.value());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        mapper.writeValue(response.getOutputStream(), problem);
+    }
+}

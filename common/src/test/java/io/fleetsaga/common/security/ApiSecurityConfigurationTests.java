@@ -1,0 +1,46 @@
+package io.fleetsaga.common.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.security.servlet.SecurityAutoConfiguration;
+import org.springframework.boot.autoconfigure.web.servlet.WebMvcAutoConfiguration;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+
+/** Misconfigured users stop the service at startup instead of failing at the first login. */
+class ApiSecurityConfigurationTests {
+
+    private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(
+                    ApiSecurityAutoConfiguration.class,
+                    SecurityAutoConfiguration.class,
+                    WebMvcAutoConfiguration.class));
+
+    @Test
+    void refusesAPasswordWithoutEncoderPrefix() {
+        runner.withPropertyValues(
+                        "fleetsaga.security.users[0].name=dispatcher",
+                        "fleetsaga.security.users[0].password=plain",
+                        "fleetsaga.security.users[0].roles=DISPATCHER")
+                .run(context -> assertThat(context)
+                        .getFailure()
+                        .rootCause()
+                        .hasMessageContaining("must be encoded with its encoder prefix"));
+    }
+
+    @Test
+    void refusesAnUnknownRole() {
+        runner.withPropertyValues(
+                        "fleetsaga.security.users[0].name=dispatcher",
+                        "fleetsaga.security.users[0].password={noop}x",
+                        "fleetsaga.security.users[0].roles=ADMIN")
+                .run(context ->
+                        assertThat(context).getFailure().rootCause().hasMessageContaining("unknown role 'ADMIN'"));
+    }
+
+    @Test
+    void startsWithoutUsersAndThenAnswersEverything401() {
+        runner.run(context -> assertThat(context).hasNotFailed());
+    }
+}
