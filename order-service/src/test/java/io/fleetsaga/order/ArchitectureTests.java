@@ -1,6 +1,7 @@
 package io.fleetsaga.order;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
@@ -44,4 +45,9 @@ class ArchitectureTests {
     @ArchTest
     static final ArchRule neverReachesIntoTheOtherService =
             noClasses().should().dependOnClassesThat().resideInAPackage("io.fleetsaga.assignment..");
+
+    /** Features depend one way (web → saga → order), ports invert the rest (OrderTransitionListener). */
+    @ArchTest
+    static final ArchRule packagesAreFreeOfCycles =
+            slices().matching("io.fleetsaga.order.(**)").should().beFreeOfCycles();
 }

@@ -4,19 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fleetsaga.infra.SpringInfrastructure;
+import io.fleetsaga.order.support.Api;
 import java.time.Duration;
 import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.client.TestRestTemplate;
-import org.springframework.http.HttpEntity;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -24,6 +25,7 @@ import org.springframework.test.context.DynamicPropertySource;
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "fleetsaga.outbox.poll-interval=50ms")
 @AutoConfigureObservability
+@DirtiesContext
 class OrderServiceApplicationIT {
 
     @DynamicPropertySource
@@ -33,17 +35,23 @@ class OrderServiceApplicationIT {
     }
 
     @Autowired
-    TestRestTemplate http;
+    TestRestTemplate rest;
 
     @Autowired
     JdbcTemplate jdbc;
+
+    Api http;
+
+    @BeforeEach
+    void api() {
+        http = new Api(rest);
+    }
 
     @Test
     void createsAnOrderAndPublishesItsStateThroughTheOutbox() {
         String orderId = "o-" + UUID.randomUUID();
 
-        ResponseEntity<String> response =
-                http.postForEntity("/api/orders", json("{\"orderId\":\"" + orderId + "\"}"), String.class);
+        ResponseEntity<String> response = http.post("/api/orders", "{\"orderId\":\"" + orderId + "\"}");
 
         assertThat(response.getStatusCode()).isEqualTo(HttpStatus.CREATED);
         assertThat(response.getHeaders().getETag()).isEqualTo("\"0\"");
@@ -53,48 +61,38 @@ class OrderServiceApplicationIT {
                         () -> jdbc.queryForObject(
                                 "SELECT status FROM outbox_event WHERE aggregate_id = ?", String.class, orderId),
                         "SENT"::equals);
-        assertThat(http.getForEntity("/api/orders/" + orderId, String.class).getBody())
-                .contains("\"status\":\"CREATED\"");
+        assertThat(http.get("/api/orders/" + orderId).getBody()).contains("\"status\":\"CREATED\"");
     }
 
     @Test
     void answersBadInputWithProblemDetails() {
-        ResponseEntity<String> invalid = http.postForEntity("/api/orders", json("{\"orderId\":\"  \"}"), String.class);
+        ResponseEntity<String> invalid = http.post("/api/orders", "{\"orderId\":\"  \"}");
         assertThat(invalid.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat(invalid.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
 
-        ResponseEntity<String> unreadable = http.postForEntity("/api/orders", json("{not json"), String.class);
+        ResponseEntity<String> unreadable = http.post("/api/orders", "{not json");
         assertThat(unreadable.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat(unreadable.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
 
-        ResponseEntity<String> missing = http.getForEntity("/api/orders/nope", String.class);
+        ResponseEntity<String> missing = http.get("/api/orders/nope");
         assertThat(missing.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
         assertThat(missing.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
 
         String orderId = "o-" + UUID.randomUUID();
-        http.postForEntity("/api/orders", json("{\"orderId\":\"" + orderId + "\"}"), String.class);
-        ResponseEntity<String> duplicate =
-                http.postForEntity("/api/orders", json("{\"orderId\":\"" + orderId + "\"}"), String.class);
+        http.post("/api/orders", "{\"orderId\":\"" + orderId + "\"}");
+        ResponseEntity<String> duplicate = http.post("/api/orders", "{\"orderId\":\"" + orderId + "\"}");
         assertThat(duplicate.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
         assertThat(duplicate.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
     }
 
     @Test
     void exposesHealthGroupsAndKitMetricsForPrometheus() {
-        assertThat(http.getForEntity("/actuator/health/liveness", String.class).getStatusCode())
-                .isEqualTo(HttpStatus.OK);
-        assertThat(http.getForEntity("/actuator/health/readiness", String.class).getStatusCode())
-                .isEqualTo(HttpStatus.OK);
-        String metrics = http.getForObject("/actuator/prometheus", String.class);
+        assertThat(http.get("/actuator/health/liveness").getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(http.get("/actuator/health/readiness").getStatusCode()).isEqualTo(HttpStatus.OK);
+        String metrics = http.get("/actuator/prometheus").getBody();
         assertThat(metrics)
                 .contains("outbox_events_pending{application=\"order-service\"")
                 .contains("outbox_events_parked")
                 .contains("outbox_oldest_pending_age_seconds");
-    }
-
-    private static HttpEntity<String> json(String body) {
-        HttpHeaders headers = new HttpHeaders();
-        headers.setContentType(MediaType.APPLICATION_JSON);
-        return new HttpEntity<>(body, headers);
     }
 }

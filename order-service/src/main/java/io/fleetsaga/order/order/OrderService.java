@@ -1,65 +1,52 @@
 package io.fleetsaga.order.order;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fleetsaga.common.event.EventEnvelope;
-import io.fleetsaga.common.outbox.OutboxWriter;
-import io.fleetsaga.order.messaging.OrderTopics;
-import java.time.Clock;
 import java.util.Optional;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.annotation.Transactional;
 
-/** Order use cases; one transaction each: load, change, save, append the resulting event to the outbox. */
+/**
+ * Order use cases for the dispatcher API. Each write is one transaction ({@link OrderTransactions}, through
+ * its proxy) that changes the order, records its history and appends its current state to the outbox;
+ * a transaction that lost a race against a concurrent writer of the same order is run again with backoff
+ * ({@link OrderWriteRetry}). This class itself holds no transaction.
+ */
 @Service
 public class OrderService {
 
-    private final FleetOrderRepository orders;
-    private final OutboxWriter outbox;
-    private final ObjectMapper mapper;
-    private final Clock clock;
+    private final OrderTransactions transactions;
+    private final OrderWriteRetry retry;
 
-    OrderService(FleetOrderRepository orders, OutboxWriter outbox, ObjectMapper mapper) {
-        this.orders = orders;
-        this.outbox = outbox;
-        this.mapper = mapper;
-        this.clock = Clock.systemUTC();
+    OrderService(OrderTransactions transactions, OrderWriteRetry retry) {
+        this.transactions = transactions;
+        this.retry = retry;
     }
 
-    /** Creates an order; false when an order with that id exists already. */
-    @Transactional
-    public Optional<FleetOrder> create(String orderId) {
-        if (orders.existsById(orderId)) {
-            return Optional.empty();
-        }
-        FleetOrder order = orders.saveAndFlush(FleetOrder.create(orderId, clock.instant()));
-        publishState(order);
-        return Optional.of(order);
-    }
-
-    @Transactional(readOnly = true)
-    public Optional<FleetOrder> find(String orderId) {
-        return orders.findById(orderId);
-    }
-
-    private void publishState(FleetOrder order) {
-        OrderStateChanged state =
-                new OrderStateChanged(order.id(), order.taskId(), order.status().name(), order.version());
-        outbox.append(
-                OrderTopics.ORDER_EVENTS,
-                EventEnvelope.of(
-                        OrderStateChanged.TYPE,
-                        OrderStateChanged.AGGREGATE_TYPE,
-                        order.id(),
-                        order.version(),
-                        json(state)));
-    }
-
-    private String json(Object payload) {
+    /**
+     * Creates an order in {@link OrderStatus#CREATED}.
+     *
+     * @throws OrderExistsException when an order with that id exists (also when created concurrently)
+     */
+    public OrderSnapshot create(String orderId) {
         try {
-            return mapper.writeValueAsString(payload);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise " + payload, e);
+            return transactions.create(orderId);
+        } catch (DataIntegrityViolationException concurrentlyCreated) {
+            throw new OrderExistsException(orderId);
         }
+    }
+
+    /**
+     * Applies a status change.
+     *
+     * @param expectedVersion the version the caller saw, or {@code null}
+     * @throws OrderNotFoundException, OrderVersionMismatchException, IllegalTransitionException,
+     *     OrderConflictException see {@link OrderChanges#apply}
+     */
+    public OrderSnapshot change(String orderId, StatusChange change, String reason, Long expectedVersion) {
+        return retry.run(
+                change + " of order " + orderId, () -> transactions.change(orderId, change, reason, expectedVersion));
+    }
+
+    public Optional<OrderDetails> details(String orderId) {
+        return transactions.details(orderId);
     }
 }

@@ -1,6 +1,6 @@
 package io.fleetsaga.order.order;
 
-/** Life cycle of a fleet order (see ARCHITECTURE.md). */
+/** Life cycle of a fleet order (see ARCHITECTURE.md and docs/contracts.md). */
 public enum OrderStatus {
     CREATED,
     ASSIGNMENT_PENDING,
@@ -9,5 +9,10 @@ public enum OrderStatus {
     DELIVERED,
     ON_HOLD,
     RECEIVED,
-    CANCELLED
+    CANCELLED;
+
+    /** Whether no transition leaves this status. */
+    public boolean isTerminal() {
+        return this == DELIVERED || this == CANCELLED;
+    }
 }

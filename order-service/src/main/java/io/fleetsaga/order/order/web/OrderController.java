@@ -1,76 +1,188 @@
 package io.fleetsaga.order.order.web;
 
-import io.fleetsaga.order.order.FleetOrder;
+import io.fleetsaga.order.order.AssignmentSummary;
+import io.fleetsaga.order.order.OrderChange;
+import io.fleetsaga.order.order.OrderDetails;
+import io.fleetsaga.order.order.OrderNotFoundException;
 import io.fleetsaga.order.order.OrderService;
+import io.fleetsaga.order.order.OrderSnapshot;
+import io.fleetsaga.order.order.StatusChange;
+import io.fleetsaga.order.saga.AssignmentSagas;
+import io.fleetsaga.order.saga.SagaStarted;
+import io.fleetsaga.order.saga.SagaStatus;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.net.URI;
 import java.time.Instant;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Dispatcher API of the walking skeleton: create and read orders. */
+/**
+ * Dispatcher API: create, read, assign and move orders through their life cycle (docs/order-api.md).
+ *
+ * <p>Every order response carries {@code ETag: "<version>"}; every change honours {@code If-Match} (a stale
+ * version is a 412 and changes nothing; without it the state machine alone decides). Errors are RFC 9457
+ * problem details ({@link ProblemHandling}).
+ */
 @RestController
 @RequestMapping("/api/orders")
 class OrderController {
 
-    private final OrderService orders;
+    static final String ID_PATTERN = "[A-Za-z0-9._:-]+";
 
-    OrderController(OrderService orders) {
+    private final OrderService orders;
+    private final AssignmentSagas sagas;
+
+    OrderController(OrderService orders, AssignmentSagas sagas) {
         this.orders = orders;
+        this.sagas = sagas;
     }
 
     @PostMapping
-    ResponseEntity<?> create(@Valid @RequestBody CreateOrder request) {
-        return orders.create(request.orderId())
-                .<ResponseEntity<?>>map(order -> ResponseEntity.created(URI.create("/api/orders/" + order.id()))
-                        .eTag(Long.toString(order.version()))
-                        .body(OrderView.of(order)))
-                .orElseGet(() -> {
-                    ProblemDetail problem = ProblemDetail.forStatusAndDetail(
-                            HttpStatus.CONFLICT, "order " + request.orderId() + " exists already");
-                    problem.setTitle("Order exists");
-                    return ResponseEntity.status(HttpStatus.CONFLICT).body(problem);
-                });
+    ResponseEntity<OrderView> create(@Valid @RequestBody(required = false) CreateOrder request) {
+        String orderId = request == null || request.orderId() == null ? "o-" + UUID.randomUUID() : request.orderId();
+        OrderSnapshot order = orders.create(orderId);
+        return ResponseEntity.created(URI.create("/api/orders/" + order.orderId()))
+                .eTag(ETags.of(order.version()))
+                .body(OrderView.of(order));
     }
 
     @GetMapping("/{orderId}")
-    ResponseEntity<?> get(@PathVariable String orderId) {
-        return orders.find(orderId)
-                .<ResponseEntity<?>>map(order ->
-                        ResponseEntity.ok().eTag(Long.toString(order.version())).body(OrderView.of(order)))
-                .orElseGet(() -> {
-                    ProblemDetail problem =
-                            ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "no order " + orderId);
-                    problem.setTitle("Order not found");
-                    return ResponseEntity.status(HttpStatus.NOT_FOUND).body(problem);
-                });
+    ResponseEntity<OrderDetailsView> get(@PathVariable String orderId) {
+        OrderDetails details = orders.details(orderId).orElseThrow(() -> new OrderNotFoundException(orderId));
+        return ResponseEntity.ok().eTag(ETags.of(details.order().version())).body(OrderDetailsView.of(details));
     }
 
+    /** Starts the saga "assign order"; 202: the outcome arrives asynchronously, visible on the order. */
+    @PostMapping("/{orderId}/assignment")
+    ResponseEntity<AssignmentAccepted> assign(
+            @PathVariable String orderId,
+            @Valid @RequestBody AssignOrder request,
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
+        SagaStarted started = sagas.start(orderId, request.taskId(), ETags.expectedVersion(ifMatch));
+        return ResponseEntity.accepted()
+                .location(URI.create("/api/orders/" + orderId))
+                .eTag(ETags.of(started.order().version()))
+                .body(AssignmentAccepted.of(started));
+    }
+
+    @PostMapping("/{orderId}/pickup")
+    ResponseEntity<OrderView> pickUp(
+            @PathVariable String orderId,
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
+        return change(orderId, StatusChange.PICK_UP, null, ifMatch);
+    }
+
+    @PostMapping("/{orderId}/delivery")
+    ResponseEntity<OrderView> deliver(
+            @PathVariable String orderId,
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
+        return change(orderId, StatusChange.DELIVER, null, ifMatch);
+    }
+
+    @PostMapping("/{orderId}/delivery-failure")
+    ResponseEntity<OrderView> failDelivery(
+            @PathVariable String orderId,
+            @Valid @RequestBody Reason request,
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
+        return change(orderId, StatusChange.FAIL_DELIVERY, request.reason(), ifMatch);
+    }
+
+    @PostMapping("/{orderId}/receipt")
+    ResponseEntity<OrderView> receive(
+            @PathVariable String orderId,
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
+        return change(orderId, StatusChange.RECEIVE, null, ifMatch);
+    }
+
+    @PostMapping("/{orderId}/cancellation")
+    ResponseEntity<OrderView> cancel(
+            @PathVariable String orderId,
+            @Valid @RequestBody Reason request,
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
+        return change(orderId, StatusChange.CANCEL, request.reason(), ifMatch);
+    }
+
+    private ResponseEntity<OrderView> change(String orderId, StatusChange change, String reason, String ifMatch) {
+        OrderSnapshot order = orders.change(orderId, change, reason, ETags.expectedVersion(ifMatch));
+        return ResponseEntity.ok().eTag(ETags.of(order.version())).body(OrderView.of(order));
+    }
+
+    /** @param orderId the new order's id; generated ({@code o-<uuid>}) when absent */
     record CreateOrder(
-            @NotBlank
-            @Size(max = 64)
-            @Pattern(regexp = "[A-Za-z0-9._:-]+", message = "letters, digits and . _ : - only")
+            @Size(min = 1, max = 64) @Pattern(regexp = ID_PATTERN, message = "letters, digits and . _ : - only")
             String orderId) {}
 
-    record OrderView(String orderId, String status, String taskId, long version, Instant createdAt, Instant updatedAt) {
-        static OrderView of(FleetOrder order) {
+    record AssignOrder(
+            @NotBlank @Size(max = 64) @Pattern(regexp = ID_PATTERN, message = "letters, digits and . _ : - only")
+            String taskId) {}
+
+    record Reason(@NotBlank @Size(max = 500) String reason) {}
+
+    record OrderView(
+            String orderId,
+            String status,
+            String taskId,
+            String statusReason,
+            long version,
+            Instant createdAt,
+            Instant updatedAt) {
+        static OrderView of(OrderSnapshot order) {
             return new OrderView(
-                    order.id(),
+                    order.orderId(),
                     order.status().name(),
                     order.taskId(),
+                    order.statusReason(),
                     order.version(),
                     order.createdAt(),
                     order.updatedAt());
+        }
+    }
+
+    record OrderDetailsView(
+            String orderId,
+            String status,
+            String taskId,
+            String statusReason,
+            long version,
+            Instant createdAt,
+            Instant updatedAt,
+            AssignmentSummary assignment,
+            List<OrderChange> history) {
+        static OrderDetailsView of(OrderDetails details) {
+            OrderSnapshot order = details.order();
+            return new OrderDetailsView(
+                    order.orderId(),
+                    order.status().name(),
+                    order.taskId(),
+                    order.statusReason(),
+                    order.version(),
+                    order.createdAt(),
+                    order.updatedAt(),
+                    details.assignment(),
+                    details.history());
+        }
+    }
+
+    record AssignmentAccepted(String sagaId, String orderId, String taskId, String sagaStatus, OrderView order) {
+        static AssignmentAccepted of(SagaStarted started) {
+            return new AssignmentAccepted(
+                    started.sagaId().toString(),
+                    started.order().orderId(),
+                    started.taskId(),
+                    SagaStatus.STARTED.name(),
+                    OrderView.of(started.order()));
         }
     }
 }

@@ -1,0 +1,79 @@
+package io.fleetsaga.order.saga;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+/**
+ * The saga's metrics: {@code saga_stuck} (gauge, sagas in {@link SagaStatus#STUCK}, refreshed by the
+ * deadline checker from the database), {@code saga_outcomes_total{outcome}} and {@code saga_retries_total}.
+ * Counters move only when the transaction that caused them commits.
+ */
+@Component
+class SagaMetrics {
+
+    /** How a saga ended. */
+    enum Outcome {
+        CONFIRMED,
+        REJECTED,
+        CANCELLED,
+        STUCK;
+
+        String tag() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private final AtomicLong stuck = new AtomicLong();
+    private final Map<Outcome, Counter> outcomes = new EnumMap<>(Outcome.class);
+    private final Counter retries;
+
+    SagaMetrics(MeterRegistry registry) {
+        Gauge.builder("saga.stuck", stuck, AtomicLong::get)
+                .description("Assignment sagas that got no reply after their last attempt")
+                .register(registry);
+        for (Outcome outcome : Outcome.values()) {
+            outcomes.put(
+                    outcome,
+                    Counter.builder("saga.outcomes")
+                            .description("Assignment sagas ended, by outcome")
+                            .tag("outcome", outcome.tag())
+                            .register(registry));
+        }
+        retries = Counter.builder("saga.retries")
+                .description("Assignment commands sent again after a timed-out attempt")
+                .register(registry);
+    }
+
+    void ended(Outcome outcome) {
+        afterCommit(outcomes.get(outcome)::increment);
+    }
+
+    void retried() {
+        afterCommit(retries::increment);
+    }
+
+    void stuck(long count) {
+        stuck.set(count);
+    }
+
+    private static void afterCommit(Runnable action) {
+        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+            action.run();
+            return;
+        }
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                action.run();
+            }
+        });
+    }
+}

@@ -1,0 +1,206 @@
+package io.fleetsaga.order.saga;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetsaga.common.event.EventEnvelope;
+import io.fleetsaga.common.outbox.OutboxWriter;
+import io.fleetsaga.common.retry.BackoffPolicy;
+import io.fleetsaga.order.messaging.OrderTopics;
+import io.fleetsaga.order.order.OrderChanges;
+import io.fleetsaga.order.order.OrderSnapshot;
+import io.fleetsaga.order.order.OrderStateChanged;
+import io.fleetsaga.order.order.OrderStatus;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The saga's transactions, one per step; reached only through the proxy (from {@link AssignmentSagas} and
+ * {@link SagaDeadlineChecker}).
+ *
+ * <p>Every step first writes or locks the order's row ({@link OrderChanges}) and only then changes the saga
+ * row, so all writers take the two locks in the same order, and every event a step appends to the outbox
+ * is inserted in the order's commit order.
+ */
+@Component
+class SagaSteps {
+
+    static final String NO_REPLY = "no reply from assignment-service";
+    static final String CANCELLED = "order cancelled";
+
+    private static final Logger log = LoggerFactory.getLogger(SagaSteps.class);
+
+    private final OrderChanges changes;
+    private final SagaStore store;
+    private final OutboxWriter outbox;
+    private final ObjectMapper mapper;
+    private final SagaMetrics metrics;
+    private final SagaSettings settings;
+    private final BackoffPolicy policy;
+
+    SagaSteps(
+            OrderChanges changes,
+            SagaStore store,
+            OutboxWriter outbox,
+            ObjectMapper mapper,
+            SagaMetrics metrics,
+            SagaSettings settings) {
+        this.changes = changes;
+        this.store = store;
+        this.outbox = outbox;
+        this.mapper = mapper;
+        this.metrics = metrics;
+        this.settings = settings;
+        this.policy = settings.policy();
+    }
+
+    /** Order → ASSIGNMENT_PENDING, saga row STARTED, {@code OrderStateChanged} and the command: one transaction. */
+    @Transactional
+    SagaStarted start(String orderId, String taskId, Long expectedVersion) {
+        OrderSnapshot order = changes.apply(orderId, expectedVersion, (o, now) -> o.assign(taskId, now));
+        UUID sagaId = UUID.randomUUID();
+        store.insert(sagaId, orderId, taskId, order.version(), settings.timeout());
+        sendCommand(sagaId, orderId, taskId, order.version());
+        return new SagaStarted(sagaId, taskId, order);
+    }
+
+    /** In the inbox's transaction: saga CONFIRMED, order ASSIGNED; nothing when the saga is not running. */
+    @Transactional(propagation = Propagation.MANDATORY)
+    void onLinked(OrderLinked reply) {
+        Optional<AssignmentSaga> running = running(reply.sagaId(), reply.orderId(), reply.taskId(), OrderLinked.TYPE);
+        if (running.isEmpty()) {
+            return;
+        }
+        AssignmentSaga saga = running.get();
+        changes.apply(saga.orderId(), null, (o, now) -> o.confirmAssignment(now));
+        finish(saga, SagaStatus.CONFIRMED, null);
+        metrics.ended(SagaMetrics.Outcome.CONFIRMED);
+    }
+
+    /** In the inbox's transaction: saga COMPENSATED, order back to CREATED with the reason. */
+    @Transactional(propagation = Propagation.MANDATORY)
+    void onRejected(AssignmentRejected reply) {
+        Optional<AssignmentSaga> running =
+                running(reply.sagaId(), reply.orderId(), reply.taskId(), AssignmentRejected.TYPE);
+        if (running.isEmpty()) {
+            return;
+        }
+        AssignmentSaga saga = running.get();
+        String reason = reply.describe();
+        changes.apply(saga.orderId(), null, (o, now) -> o.compensateAssignment(reason, now));
+        finish(saga, SagaStatus.COMPENSATED, reason);
+        metrics.ended(SagaMetrics.Outcome.REJECTED);
+    }
+
+    /** In the cancellation's transaction (the order row is written already): the running saga is compensated. */
+    @Transactional(propagation = Propagation.MANDATORY)
+    void onCancelled(String orderId, String reason) {
+        if (store.compensateRunning(orderId, reason == null ? CANCELLED : CANCELLED + ": " + reason)) {
+            metrics.ended(SagaMetrics.Outcome.CANCELLED);
+        }
+    }
+
+    /**
+     * A saga past its deadline: the command is sent again (same saga id), or — after the last attempt — the
+     * saga is STUCK and the order compensated back to CREATED with the reason {@value #NO_REPLY}. Safe to run
+     * on several instances at once: the order row lock and the conditional update let exactly one act.
+     *
+     * <p>Compensating is safe even if assignment-service did link the order and only its reply is missing:
+     * the compensation publishes the order's new state (CREATED, newer version), which comes after every
+     * command of this saga on the order's partition, and a CREATED order is never linked, so
+     * assignment-service releases the link. A reply that still arrives finds the saga STUCK and changes
+     * nothing.
+     */
+    @Transactional
+    void onDeadline(UUID sagaId) {
+        Optional<AssignmentSaga> found = store.find(sagaId).filter(s -> s.status() == SagaStatus.STARTED);
+        if (found.isEmpty()) {
+            return;
+        }
+        AssignmentSaga saga = found.get();
+        OrderSnapshot order = changes.lock(saga.orderId());
+        if (policy.isExhausted(saga.attempts())) {
+            String reason = NO_REPLY + " after " + saga.attempts() + " attempts";
+            if (!store.giveUp(sagaId, saga.attempts(), reason)) {
+                return;
+            }
+            if (order.status() == OrderStatus.ASSIGNMENT_PENDING) {
+                changes.apply(saga.orderId(), null, (o, now) -> o.compensateAssignment(NO_REPLY, now));
+            }
+            log.warn(
+                    "assignment saga {} of order {} to task {} is STUCK: {}",
+                    sagaId,
+                    saga.orderId(),
+                    saga.taskId(),
+                    reason);
+            metrics.ended(SagaMetrics.Outcome.STUCK);
+            return;
+        }
+        Duration wait = settings.timeout().plus(policy.delay(saga.attempts()));
+        if (store.nextAttempt(sagaId, saga.attempts(), wait)) {
+            sendCommand(sagaId, saga.orderId(), saga.taskId(), saga.orderVersion());
+            log.info(
+                    "assignment saga {} of order {}: no reply to attempt {}, command sent again",
+                    sagaId,
+                    saga.orderId(),
+                    saga.attempts());
+            metrics.retried();
+        }
+    }
+
+    private Optional<AssignmentSaga> running(UUID sagaId, String orderId, String taskId, String type) {
+        Optional<AssignmentSaga> found = store.find(sagaId);
+        if (found.isEmpty()) {
+            log.warn("{} for unknown saga {} (order {}) ignored", type, sagaId, orderId);
+            return Optional.empty();
+        }
+        AssignmentSaga saga = found.get();
+        if (!saga.orderId().equals(orderId) || !saga.taskId().equals(taskId)) {
+            log.warn(
+                    "{} for saga {} names order {} / task {}, but the saga is about order {} / task {}: ignored",
+                    type,
+                    sagaId,
+                    orderId,
+                    taskId,
+                    saga.orderId(),
+                    saga.taskId());
+            return Optional.empty();
+        }
+        if (saga.status() != SagaStatus.STARTED) {
+            log.info("{} for saga {} that is {} already: nothing to do", type, sagaId, saga.status());
+            return Optional.empty();
+        }
+        return found;
+    }
+
+    private void finish(AssignmentSaga saga, SagaStatus status, String reason) {
+        if (!store.finish(saga.id(), status, reason)) {
+            throw new SagaChangedConcurrentlyException(saga.id());
+        }
+    }
+
+    private void sendCommand(UUID sagaId, String orderId, String taskId, long orderVersion) {
+        AssignOrderRequested command = new AssignOrderRequested(sagaId.toString(), orderId, taskId, orderVersion);
+        outbox.append(
+                OrderTopics.ORDER_EVENTS,
+                EventEnvelope.of(
+                        AssignOrderRequested.TYPE,
+                        OrderStateChanged.AGGREGATE_TYPE,
+                        orderId,
+                        orderVersion,
+                        json(command)));
+    }
+
+    private String json(Object payload) {
+        try {
+            return mapper.writeValueAsString(payload);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise " + payload, e);
+        }
+    }
+}

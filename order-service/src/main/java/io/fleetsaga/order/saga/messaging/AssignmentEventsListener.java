@@ -1,0 +1,94 @@
+package io.fleetsaga.order.saga.messaging;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetsaga.common.event.EnvelopeCodec;
+import io.fleetsaga.common.event.EventEnvelope;
+import io.fleetsaga.common.event.MalformedEventException;
+import io.fleetsaga.common.inbox.Inbox;
+import io.fleetsaga.order.messaging.OrderTopics;
+import io.fleetsaga.order.saga.AssignmentRejected;
+import io.fleetsaga.order.saga.AssignmentSagas;
+import io.fleetsaga.order.saga.OrderLinked;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Consumes assignment-service's replies ({@code fleet.assignment.events}, group {@code order-service})
+ * through the inbox: the inbox record and the saga's step commit in one transaction, and the offset is
+ * committed after that (ack mode RECORD). So a redelivered reply is skipped by the inbox, and a reply for
+ * a saga that is no longer running is acknowledged without effect. A record that cannot be read goes to
+ * the dead-letter topic at once, a failing one after the kit's retries; a type this service does not know
+ * is acknowledged and skipped (forward compatibility).
+ */
+@Component
+class AssignmentEventsListener {
+
+    static final String LISTENER_ID = "assignment-events";
+
+    private static final Logger log = LoggerFactory.getLogger(AssignmentEventsListener.class);
+
+    private final Inbox inbox;
+    private final AssignmentSagas sagas;
+    private final EnvelopeCodec codec;
+    private final ObjectMapper mapper;
+
+    AssignmentEventsListener(Inbox inbox, AssignmentSagas sagas, EnvelopeCodec codec, ObjectMapper mapper) {
+        this.inbox = inbox;
+        this.sagas = sagas;
+        this.codec = codec;
+        this.mapper = mapper;
+    }
+
+    @KafkaListener(id = LISTENER_ID, idIsGroup = false, topics = OrderTopics.ASSIGNMENT_EVENTS)
+    void onAssignmentEvent(ConsumerRecord<String, byte[]> record) {
+        EventEnvelope envelope = codec.decode(record.value());
+        switch (envelope.type()) {
+            case OrderLinked.TYPE -> {
+                OrderLinked reply = payload(envelope, OrderLinked.class);
+                require(reply.sagaId() != null && hasText(reply.orderId()) && hasText(reply.taskId()), envelope);
+                process(envelope, () -> sagas.onOrderLinked(reply));
+            }
+            case AssignmentRejected.TYPE -> {
+                AssignmentRejected reply = payload(envelope, AssignmentRejected.class);
+                require(
+                        reply.sagaId() != null
+                                && hasText(reply.orderId())
+                                && hasText(reply.taskId())
+                                && hasText(reply.reason()),
+                        envelope);
+                process(envelope, () -> sagas.onAssignmentRejected(reply));
+            }
+            default -> log.debug("ignoring {} {}", envelope.type(), envelope.eventId());
+        }
+    }
+
+    private void process(EventEnvelope envelope, Runnable handler) {
+        inbox.process(OrderTopics.ASSIGNMENT_EVENTS_CONSUMER, envelope.eventId(), handler);
+    }
+
+    private <T> T payload(EventEnvelope envelope, Class<T> type) {
+        try {
+            return mapper.readValue(envelope.payload(), type);
+        } catch (JsonProcessingException e) {
+            throw new MalformedEventException(
+                    "unreadable " + envelope.type() + " payload of " + envelope.eventId() + ": "
+                            + e.getOriginalMessage(),
+                    e);
+        }
+    }
+
+    private static void require(boolean valid, EventEnvelope envelope) {
+        if (!valid) {
+            throw new MalformedEventException(
+                    envelope.type() + " " + envelope.eventId() + " misses sagaId, orderId, taskId or reason");
+        }
+    }
+
+    private static boolean hasText(String value) {
+        return value != null && !value.isBlank();
+    }
+}
