@@ -9,6 +9,9 @@ public final class AssignmentTopics {
     /** Replies and events of assignment-service; key = order id. */
     public static final String ASSIGNMENT_EVENTS = "fleet.assignment.events";
 
+    /** The aggregate type of every message on both topics: they are all about one fleet order. */
+    public static final String FLEET_ORDER = "FleetOrder";
+
     /** The consumer name under which order events are deduplicated in the inbox. */
     public static final String ORDER_EVENTS_CONSUMER = "assignment-service.order-events";
 

@@ -1,12 +1,13 @@
 package io.fleetsaga.assignment.messaging;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fleetsaga.assignment.mirror.OrderMirror;
+import io.fleetsaga.assignment.task.AssignmentDecision;
+import io.fleetsaga.assignment.task.OrderAssignments;
+import io.fleetsaga.assignment.task.OrderState;
+import io.fleetsaga.assignment.task.OrderStateProjection;
 import io.fleetsaga.common.event.EnvelopeCodec;
 import io.fleetsaga.common.event.EventEnvelope;
-import io.fleetsaga.common.event.MalformedEventException;
 import io.fleetsaga.common.inbox.Inbox;
+import io.fleetsaga.common.outbox.OutboxWriter;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,9 +15,15 @@ import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Consumes order state changes through the inbox: the inbox record and the effect commit in one
- * transaction, the offset is committed after that (ack mode RECORD). A record that cannot be read goes
- * to the dead-letter topic at once; a failing one after the retries.
+ * Consumes {@code fleet.order.events} through the inbox.
+ *
+ * <p><b>Guarantees.</b> For each message the inbox record, the effect (links, counters, mirror) and — for a
+ * command — the reply appended to the outbox commit in <em>one</em> transaction, opened by the inbox; the
+ * offset is committed after that (ack mode RECORD). A redelivered message is skipped by the inbox, and an
+ * order state is applied only if newer than the one held, so duplicates and reordering converge. A record
+ * that cannot be read goes to the dead-letter topic at once; a failing one (a deadlock or lock timeout under
+ * contention, the database briefly away) is retried with the kit's full-jitter backoff and dead-lettered
+ * only when the attempts are spent. An unknown message type is acknowledged and skipped.
  */
 @Component
 class OrderEventsListener {
@@ -24,47 +31,67 @@ class OrderEventsListener {
     private static final Logger log = LoggerFactory.getLogger(OrderEventsListener.class);
 
     private final Inbox inbox;
-    private final OrderMirror mirror;
+    private final OrderStateProjection projection;
+    private final OrderAssignments assignments;
+    private final OutboxWriter outbox;
     private final EnvelopeCodec codec;
-    private final ObjectMapper mapper;
+    private final OrderEventPayloads payloads;
+    private final AssignmentMetrics metrics;
 
-    OrderEventsListener(Inbox inbox, OrderMirror mirror, EnvelopeCodec codec, ObjectMapper mapper) {
+    OrderEventsListener(
+            Inbox inbox,
+            OrderStateProjection projection,
+            OrderAssignments assignments,
+            OutboxWriter outbox,
+            EnvelopeCodec codec,
+            OrderEventPayloads payloads,
+            AssignmentMetrics metrics) {
         this.inbox = inbox;
-        this.mirror = mirror;
+        this.projection = projection;
+        this.assignments = assignments;
+        this.outbox = outbox;
         this.codec = codec;
-        this.mapper = mapper;
+        this.payloads = payloads;
+        this.metrics = metrics;
     }
 
     @KafkaListener(id = "order-events", idIsGroup = false, topics = AssignmentTopics.ORDER_EVENTS)
     void onOrderEvent(ConsumerRecord<String, byte[]> record) {
         EventEnvelope envelope = codec.decode(record.value());
-        if (!"OrderStateChanged".equals(envelope.type())) {
-            log.debug("ignoring {} {}", envelope.type(), envelope.eventId());
-            return;
+        switch (envelope.type()) {
+            case OrderStateChanged.TYPE -> onStateChanged(envelope);
+            case AssignOrderRequested.TYPE -> onAssignRequested(envelope);
+            default -> log.debug("ignoring {} {}", envelope.type(), envelope.eventId());
         }
-        JsonNode state = payload(envelope);
+    }
+
+    private void onStateChanged(EventEnvelope envelope) {
+        OrderState state = payloads.state(envelope);
+        inbox.process(AssignmentTopics.ORDER_EVENTS_CONSUMER, envelope.eventId(), () -> projection.apply(state))
+                .ifPresent(metrics::state);
+    }
+
+    private void onAssignRequested(EventEnvelope envelope) {
+        AssignOrderRequested command = payloads.command(envelope);
         inbox.process(AssignmentTopics.ORDER_EVENTS_CONSUMER, envelope.eventId(), () -> {
-            mirror.apply(
-                    text(state, "orderId"),
-                    state.hasNonNull("taskId") ? state.get("taskId").asText() : null,
-                    text(state, "status"),
-                    state.path("version").asLong(-1));
-        });
-    }
-
-    private JsonNode payload(EventEnvelope envelope) {
-        try {
-            return mapper.readTree(envelope.payload());
-        } catch (Exception e) {
-            throw new MalformedEventException("unreadable payload of " + envelope.eventId(), e);
-        }
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        if (value == null || !value.isTextual()) {
-            throw new MalformedEventException("missing field '" + field + "'");
-        }
-        return value.asText();
+                    AssignmentDecision decision =
+                            assignments.assign(command.orderId(), command.taskId(), command.orderVersion());
+                    payloads.reply(command, decision, envelope.traceparent())
+                            .ifPresent(reply -> outbox.append(AssignmentTopics.ASSIGNMENT_EVENTS, reply));
+                    return decision;
+                })
+                .ifPresent(decision -> {
+                    if (decision instanceof AssignmentDecision.Superseded superseded) {
+                        log.info(
+                                "assignment command {} (saga {}) for order {} at version {} is superseded by version {}:"
+                                        + " not linked, no reply",
+                                envelope.eventId(),
+                                command.sagaId(),
+                                command.orderId(),
+                                superseded.commandVersion(),
+                                superseded.heldVersion());
+                    }
+                    metrics.command(decision);
+                });
     }
 }

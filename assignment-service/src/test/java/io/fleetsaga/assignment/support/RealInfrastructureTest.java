@@ -1,0 +1,172 @@
+package io.fleetsaga.assignment.support;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetsaga.common.event.EnvelopeCodec;
+import io.fleetsaga.common.event.EventEnvelope;
+import io.fleetsaga.infra.RealInfrastructure;
+import io.fleetsaga.infra.SpringInfrastructure;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.http.HttpEntity;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Base of every integration test: assignment-service on the real database and broker.
+ *
+ * <p>All subclasses share <em>one</em> application context (same configuration, same schema). That matters:
+ * a cached context of another test class would keep its listeners running in the same consumer group and
+ * take partitions — and messages — away from the context under test. Tests stay independent through fresh
+ * order, task and saga ids.
+ *
+ * <p>Every HTTP call goes through {@link #http}, the one place to add credentials.
+ */
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "fleetsaga.consumer.retry.initial-delay=10ms",
+            "fleetsaga.consumer.retry.max-delay=500ms",
+            "fleetsaga.consumer.retry.max-attempts=10",
+            "fleetsaga.outbox.poll-interval=50ms",
+            // short, so that a test can provoke a lock wait timeout without waiting for the production 5 s
+            "spring.datasource.hikari.connection-init-sql=SET SESSION innodb_lock_wait_timeout = 1"
+        })
+@AutoConfigureObservability
+public abstract class RealInfrastructureTest {
+
+    public static final String ORDER_EVENTS = "fleet.order.events";
+    public static final String ASSIGNMENT_EVENTS = "fleet.assignment.events";
+    public static final String ORDER_EVENTS_DLT = "fleet.order.events.DLT";
+
+    private static final String SCHEMA =
+            "assignment_it_" + UUID.randomUUID().toString().substring(0, 8);
+    private static final EnvelopeCodec CODEC = new EnvelopeCodec();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    protected static KafkaProducer<String, byte[]> producer;
+
+    @DynamicPropertySource
+    static void infrastructure(DynamicPropertyRegistry registry) {
+        SpringInfrastructure.register(registry, SCHEMA);
+    }
+
+    @BeforeAll
+    static void openProducer() {
+        producer = new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        RealInfrastructure.get().kafka().bootstrapServers()),
+                new StringSerializer(),
+                new ByteArraySerializer());
+    }
+
+    @AfterAll
+    static void closeProducer() {
+        producer.close();
+    }
+
+    @Autowired
+    protected JdbcTemplate jdbc;
+
+    @Autowired
+    private TestRestTemplate rest;
+
+    /** The one route of every HTTP call in the tests (credentials go here once the API is secured). */
+    protected ResponseEntity<String> http(HttpMethod method, String path, String jsonBody) {
+        HttpHeaders headers = new HttpHeaders();
+        if (jsonBody != null) {
+            headers.setContentType(MediaType.APPLICATION_JSON);
+        }
+        return rest.exchange(path, method, new HttpEntity<>(jsonBody, headers), String.class);
+    }
+
+    /** Creates an open task through the API and returns its id. */
+    protected String createTask(int capacity) {
+        String taskId = "t-" + UUID.randomUUID();
+        ResponseEntity<String> created = http(
+                HttpMethod.POST,
+                "/api/tasks",
+                "{\"taskId\":\"" + taskId + "\",\"courierId\":\"c-1\",\"capacity\":" + capacity + "}");
+        if (created.getStatusCode().value() != 201) {
+            throw new IllegalStateException("task not created: " + created);
+        }
+        return taskId;
+    }
+
+    protected static JsonNode json(String body) {
+        try {
+            return JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("not JSON: " + body, e);
+        }
+    }
+
+    /** Publishes {@code envelope} to fleet.order.events keyed by its order id, and waits for the broker. */
+    protected static RecordMetadata send(EventEnvelope envelope) {
+        return send(new ProducerRecord<>(ORDER_EVENTS, envelope.aggregateId(), bytes(envelope)));
+    }
+
+    /** Publishes {@code envelope} to one partition of fleet.order.events (a barrier behind earlier records). */
+    protected static RecordMetadata sendTo(int partition, EventEnvelope envelope) {
+        return send(new ProducerRecord<>(ORDER_EVENTS, partition, envelope.aggregateId(), bytes(envelope)));
+    }
+
+    /** Publishes all, in this order (per order id: per partition), and waits for the broker's acknowledgements. */
+    protected static void sendAll(List<EventEnvelope> envelopes) {
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        for (EventEnvelope envelope : envelopes) {
+            sent.add(producer.send(new ProducerRecord<>(ORDER_EVENTS, envelope.aggregateId(), bytes(envelope))));
+        }
+        producer.flush();
+        for (Future<RecordMetadata> future : sent) {
+            await(future);
+        }
+    }
+
+    protected static RecordMetadata send(ProducerRecord<String, byte[]> record) {
+        return await(producer.send(record));
+    }
+
+    private static RecordMetadata await(Future<RecordMetadata> future) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    protected static byte[] bytes(EventEnvelope envelope) {
+        return CODEC.encode(envelope).getBytes(StandardCharsets.UTF_8);
+    }
+
+    protected static EventEnvelope decode(String value) {
+        return CODEC.decode(value);
+    }
+}
