@@ -23,6 +23,20 @@ public final class LocalStack {
 
     private static final PrintStream out = System.out;
 
+    /**
+     * API users of the local stack (HTTP Basic). The passwords are local-only and printed at start; the
+     * services get them bcrypt-encoded, as in production.
+     */
+    private static final Map<String, String> LOCAL_USERS = Map.of(
+            "fleetsaga.security.users[0].name", "dispatcher",
+            "fleetsaga.security.users[0].password",
+                    "{bcrypt}$2a$10$z69.zKB5tjaRbLoCM0.lieqIJsFIBrWs5kzatL0NbRIUKNg7IZlcG", // dispatcher-local
+            "fleetsaga.security.users[0].roles", "DISPATCHER",
+            "fleetsaga.security.users[1].name", "ops",
+            "fleetsaga.security.users[1].password",
+                    "{bcrypt}$2a$10$UOEJT4MRnPodSXf4Y1Q/5uEO69RxBtadE5Ag.q1svsXIu63VrJIcW", // ops-local
+            "fleetsaga.security.users[1].roles", "OPS");
+
     private LocalStack() {}
 
     public static void main(String[] args) throws Exception {
@@ -50,6 +64,7 @@ public final class LocalStack {
         shared.put("spring.kafka.bootstrap-servers", kafka.bootstrapServers());
         shared.put("spring.datasource.username", database.username());
         shared.put("spring.datasource.password", database.password());
+        shared.putAll(LOCAL_USERS);
         Path logs = home.resolve("logs");
         CompletableFuture<ServiceProcess> orders = CompletableFuture.supplyAsync(
                 () -> start("order-service", orderPort, database.jdbcUrl("orders"), shared, logs, running));
@@ -69,8 +84,10 @@ public final class LocalStack {
                 + database.username() + ", password " + database.password() + ")");
         out.println("  Kafka               " + kafka.bootstrapServers());
         out.println("  logs                " + logs);
+        out.println("  API users           dispatcher / dispatcher-local (DISPATCHER), ops / ops-local (OPS)");
         out.println();
-        out.println("Try: curl -s -XPOST -H 'Content-Type: application/json' -d '{\"orderId\":\"o-1\"}' "
+        out.println("Try: curl -s -u dispatcher:dispatcher-local -XPOST -H 'Content-Type: application/json'"
+                + " -d '{\"orderId\":\"o-1\"}' "
                 + orderService.uri("/api/orders"));
         out.println("Ctrl-C stops everything.");
         new CountDownLatch(1).await();

@@ -95,4 +95,20 @@ class OrderServiceApplicationIT {
                 .contains("outbox_events_parked")
                 .contains("outbox_oldest_pending_age_seconds");
     }
+
+    @Test
+    void enforcesRolesWithProblemDetails() {
+        ResponseEntity<String> anonymous = http.as(null).get("/api/orders/any");
+        assertThat(anonymous.getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
+        assertThat(anonymous.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+
+        ResponseEntity<String> opsCommand = http.as(Api.OPS).post("/api/orders", "{\"orderId\":\"by-ops\"}");
+        assertThat(opsCommand.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(opsCommand.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+
+        assertThat(http.as(Api.OPS).get("/api/orders/nope").getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(http.as(Api.OPS).get("/api/ops/sagas?status=STUCK").getStatusCode())
+                .isEqualTo(HttpStatus.OK);
+        assertThat(http.get("/api/ops/sagas?status=STUCK").getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+    }
 }

@@ -101,7 +101,9 @@ public abstract class RealInfrastructureTest {
         if (jsonBody != null) {
             headers.setContentType(MediaType.APPLICATION_JSON);
         }
-        return rest.exchange(path, method, new HttpEntity<>(jsonBody, headers), String.class);
+        // test users: src/test/resources/config/application.yml
+        return rest.withBasicAuth("dispatcher", "dispatcher-test")
+                .exchange(path, method, new HttpEntity<>(jsonBody, headers), String.class);
     }
 
     /** Creates an open task through the API and returns its id. */

@@ -29,6 +29,7 @@ import javax.sql.DataSource;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -188,8 +189,9 @@ public class ReliabilityKitAutoConfiguration {
                 producerProperties(kafka, settings), new StringSerializer(), new ByteArraySerializer()));
     }
 
+    /** Matched by name: a service's own {@link BackoffPolicy} beans must not replace the consumers' policy. */
     @Bean
-    @ConditionalOnMissingBean
+    @ConditionalOnMissingBean(name = "consumerBackoffPolicy")
     BackoffPolicy consumerBackoffPolicy(ConsumerSettings settings) {
         ConsumerSettings.Retry retry = settings.retry();
         return new BackoffPolicy(retry.initialDelay(), retry.multiplier(), retry.maxDelay(), retry.maxAttempts());
@@ -201,7 +203,7 @@ public class ReliabilityKitAutoConfiguration {
     @ConditionalOnMissingBean
     CommonErrorHandler kafkaErrorHandler(
             KafkaTemplate<String, byte[]> deadLetterKafkaTemplate,
-            BackoffPolicy consumerBackoffPolicy,
+            @Qualifier("consumerBackoffPolicy") BackoffPolicy consumerBackoffPolicy,
             ConsumerSettings settings,
             ObjectProvider<MeterRegistry> registry) {
         return DeadLetters.errorHandler(

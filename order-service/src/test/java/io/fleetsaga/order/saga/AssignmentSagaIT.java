@@ -216,7 +216,7 @@ class AssignmentSagaIT {
         assertThat(order.get("statusReason").asText()).isEqualTo("no reply from assignment-service");
         assertThat(order.at("/assignment/attempts").asInt()).isEqualTo(3);
 
-        JsonNode stuck = json(api.get("/api/ops/sagas?status=STUCK"));
+        JsonNode stuck = json(api.as(Api.OPS).get("/api/ops/sagas?status=STUCK"));
         assertThat(StreamSupport.stream(stuck.get("sagas").spliterator(), false)
                         .map(s -> s.get("id").asText()))
                 .contains(sagaId);

@@ -19,10 +19,26 @@ public final class Api {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Test users (see {@code src/test/resources/config/application.yml}). */
+    public static final String DISPATCHER = "dispatcher";
+
+    public static final String OPS = "ops";
+
     private final TestRestTemplate http;
+    private final String user;
 
     public Api(TestRestTemplate http) {
+        this(http, DISPATCHER);
+    }
+
+    private Api(TestRestTemplate http, String user) {
         this.http = http;
+        this.user = user;
+    }
+
+    /** The same client calling as another test user, or anonymously ({@code null}). */
+    public Api as(String user) {
+        return new Api(http, user);
     }
 
     /** The one method that talks HTTP. */
@@ -34,7 +50,8 @@ public final class Api {
         if (headers != null) {
             all.addAll(headers);
         }
-        return http.exchange(path, method, new HttpEntity<>(body, all), String.class);
+        TestRestTemplate client = user == null ? http : http.withBasicAuth(user, user + "-test");
+        return client.exchange(path, method, new HttpEntity<>(body, all), String.class);
     }
 
     public ResponseEntity<String> get(String path) {

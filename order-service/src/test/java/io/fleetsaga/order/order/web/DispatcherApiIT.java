@@ -213,7 +213,7 @@ class DispatcherApiIT {
                 .mapToObj(i -> "{\"orderId\":\"o-" + i + "\",\"action\":\"DELIVER\"}")
                 .collect(Collectors.joining(",", "{\"changes\":[", "]}"));
         assertInvalid(api.post("/api/orders/status-changes", tooMany), "changes");
-        assertInvalid(api.get("/api/ops/sagas?limit=0"), "limit");
+        assertInvalid(api.as(Api.OPS).get("/api/ops/sagas?limit=0"), "limit");
     }
 
     @Test
