@@ -1,0 +1,150 @@
+package io.fleetsaga.system;
+
+import io.fleetsaga.infra.DatabaseServer;
+import io.fleetsaga.infra.RealInfrastructure;
+import io.fleetsaga.infra.ServiceProcess;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Both services as real processes on the real database (one schema each) and the real broker, with API
+ * users for every role. One stack per test class; {@link #close()} stops the services.
+ */
+final class SystemStack implements AutoCloseable {
+
+    static final String DISPATCHER = "dispatcher";
+    static final String OPS = "ops";
+    static final String PASSWORD = "system-test-secret";
+
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
+
+    final String ordersDb;
+    final String assignmentsDb;
+    final ServiceProcess orderService;
+    final ServiceProcess assignmentService;
+
+    private SystemStack(String ordersDb, String assignmentsDb, ServiceProcess orders, ServiceProcess assignments) {
+        this.ordersDb = ordersDb;
+        this.assignmentsDb = assignmentsDb;
+        this.orderService = orders;
+        this.assignmentService = assignments;
+    }
+
+    /** Starts both services; {@code extra} properties go to both. */
+    static SystemStack start(Map<String, String> extra) {
+        RealInfrastructure infra = RealInfrastructure.get();
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String ordersDb = "sys_orders_" + run;
+        String assignmentsDb = "sys_assignments_" + run;
+        CompletableFuture<ServiceProcess> orders = CompletableFuture.supplyAsync(
+                () -> ServiceProcess.start("order-service", properties(infra.springProperties(ordersDb), extra))
+                        .awaitReady(Duration.ofSeconds(180)));
+        CompletableFuture<ServiceProcess> assignments = CompletableFuture.supplyAsync(() -> ServiceProcess.start(
+                        "assignment-service", properties(infra.springProperties(assignmentsDb), extra))
+                .awaitReady(Duration.ofSeconds(180)));
+        return new SystemStack(ordersDb, assignmentsDb, orders.join(), assignments.join());
+    }
+
+    private static Map<String, String> properties(Map<String, String> infra, Map<String, String> extra) {
+        Map<String, String> props = new HashMap<>(infra);
+        props.put("fleetsaga.outbox.poll-interval", "50ms");
+        String[][] users = {{DISPATCHER, "DISPATCHER"}, {OPS, "OPS"}, {"service", "SERVICE"}};
+        for (int i = 0; i < users.length; i++) {
+            props.put("fleetsaga.security.users[" + i + "].name", users[i][0]);
+            props.put("fleetsaga.security.users[" + i + "].password", "{noop}" + PASSWORD);
+            props.put("fleetsaga.security.users[" + i + "].roles", users[i][1]);
+        }
+        props.putAll(extra);
+        return props;
+    }
+
+    HttpResponse<String> post(ServiceProcess service, String path, String json, Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(service.uri(path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .header("Authorization", basic(DISPATCHER))
+                .POST(HttpRequest.BodyPublishers.ofString(json));
+        headers.forEach(request::header);
+        return send(request.build());
+    }
+
+    HttpResponse<String> post(ServiceProcess service, String path, String json) {
+        return post(service, path, json, Map.of());
+    }
+
+    HttpResponse<String> get(ServiceProcess service, String path, String user) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(service.uri(path)).timeout(Duration.ofSeconds(30));
+        if (user != null) {
+            request.header("Authorization", basic(user));
+        }
+        return send(request.GET().build());
+    }
+
+    private static HttpResponse<String> send(HttpRequest request) {
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException(request.method() + " " + request.uri() + " failed", e);
+        }
+    }
+
+    private static String basic(String user) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Rows of {@code sql} in {@code schema}; numbers as {@code Long}. */
+    static List<Map<String, Object>> query(String schema, String sql, Object... params) {
+        DatabaseServer db = RealInfrastructure.get().database();
+        try (Connection connection = DriverManager.getConnection(db.jdbcUrl(schema), db.username(), db.password());
+                PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                statement.setObject(i + 1, params[i]);
+            }
+            List<Map<String, Object>> rows = new ArrayList<>();
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    Map<String, Object> row = new HashMap<>();
+                    for (int c = 1; c <= rs.getMetaData().getColumnCount(); c++) {
+                        Object value = rs.getObject(c);
+                        row.put(rs.getMetaData().getColumnLabel(c), value instanceof Number n ? n.longValue() : value);
+                    }
+                    rows.add(row);
+                }
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
+    static long count(String schema, String sql, Object... params) {
+        return (Long) query(schema, sql, params).get(0).values().iterator().next();
+    }
+
+    @Override
+    public void close() {
+        for (ServiceProcess service : new ServiceProcess[] {orderService, assignmentService}) {
+            if (service != null) {
+                service.close();
+            }
+        }
+    }
+}
