@@ -148,12 +148,14 @@ class HotTaskIncidentIT {
                     .doesNotContain("kafka_dead_letters_total{");
         }
         log.info(
-                "I-1 reproduction: {} orders on one task, {} threads, {} requests, statuses {}, converged in {} ms",
+                "I-1 reproduction: {} orders on one task, {} threads, {} requests, statuses {}, converged in {} ms;"
+                        + " retries: {}",
                 ORDERS,
                 THREADS,
                 work.size(),
                 statuses,
-                converged.toMillis());
+                converged.toMillis(),
+                retryMetrics());
     }
 
     /** Every order's current status and version is what its link mirrors, and the counters match the links. */
@@ -186,6 +188,25 @@ class HotTaskIncidentIT {
                                         + " (SELECT COUNT(*) FROM task_order_link l WHERE l.task_id = t.id"
                                         + " AND l.order_status = 'DELIVERED')")
                         == 0;
+    }
+
+    /** The retry-related series of both services, for the record of what converging cost. */
+    private static List<String> retryMetrics() {
+        List<String> lines = new ArrayList<>();
+        for (var service : List.of(stack.orderService, stack.assignmentService)) {
+            for (String line :
+                    stack.get(service, "/actuator/prometheus", null).body().split("\n")) {
+                if (!line.startsWith("#")
+                        && (line.startsWith("orders_write_")
+                                || line.startsWith("outbox_publish_failures_total")
+                                || line.startsWith("inbox_duplicates_total")
+                                || (line.startsWith("spring_kafka_listener_seconds_count")
+                                        && line.contains("failure")))) {
+                    lines.add(line);
+                }
+            }
+        }
+        return lines;
     }
 
     private long countOrders(String status) {

@@ -1,9 +1,14 @@
 package io.fleetsaga.order.order;
 
 import io.fleetsaga.common.retry.BackoffPolicy;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.dao.ConcurrencyFailureException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -23,9 +28,22 @@ public class OrderWriteRetry {
     private static final Logger log = LoggerFactory.getLogger(OrderWriteRetry.class);
 
     private final BackoffPolicy policy;
+    private final Counter retries;
+    private final Counter conflicts;
 
-    OrderWriteRetry(OrderSettings settings) {
+    @Autowired
+    OrderWriteRetry(OrderSettings settings, ObjectProvider<MeterRegistry> registry) {
+        this(settings, registry.getIfAvailable(SimpleMeterRegistry::new));
+    }
+
+    OrderWriteRetry(OrderSettings settings, MeterRegistry registry) {
         this.policy = settings.writeRetry().policy();
+        this.retries = Counter.builder("orders.write.retries")
+                .description("Order writes retried after losing a race with a concurrent change")
+                .register(registry);
+        this.conflicts = Counter.builder("orders.write.conflicts")
+                .description("Order writes that still conflicted after all retries (answered 409)")
+                .register(registry);
     }
 
     /**
@@ -44,9 +62,11 @@ public class OrderWriteRetry {
                 return transaction.get();
             } catch (ConcurrencyFailureException e) {
                 if (policy.isExhausted(attempt)) {
+                    conflicts.increment();
                     throw new OrderConflictException(
                             what + " kept conflicting with concurrent changes (" + attempt + " attempts)", e);
                 }
+                retries.increment();
                 log.debug("{} lost a race (attempt {}), retrying: {}", what, attempt, e.toString());
                 pause(attempt);
             }

@@ -12,7 +12,8 @@ import org.springframework.orm.ObjectOptimisticLockingFailureException;
 class OrderWriteRetryTests {
 
     private final OrderWriteRetry retry = new OrderWriteRetry(
-            new OrderSettings(new OrderSettings.WriteRetry(Duration.ofMillis(1), 2.0, Duration.ofMillis(2), 4)));
+            new OrderSettings(new OrderSettings.WriteRetry(Duration.ofMillis(1), 2.0, Duration.ofMillis(2), 4)),
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
 
     @Test
     void runsTheTransactionAgainAfterLosingARace() {
