@@ -33,7 +33,7 @@ class ArchitectureTests {
     @ArchTest
     static final ArchRule knowsNoWebOrJpaOutsideTheSecurityPackage = noClasses()
             .that()
-            .resideOutsideOfPackage("io.fleetsaga.common.security..")
+            .resideOutsideOfPackages("io.fleetsaga.common.security..", "io.fleetsaga.common.ops..")
             .should()
             .dependOnClassesThat()
             .resideInAnyPackage("org.springframework.web..", "jakarta.persistence..", "org.hibernate..");

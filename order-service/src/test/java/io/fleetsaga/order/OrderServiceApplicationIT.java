@@ -111,4 +111,40 @@ class OrderServiceApplicationIT {
                 .isEqualTo(HttpStatus.OK);
         assertThat(http.get("/api/ops/sagas?status=STUCK").getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
     }
+
+    @Test
+    void opsListAndRequeueParkedOutboxEvents() {
+        String eventId = UUID.randomUUID().toString();
+        jdbc.update(
+                "INSERT INTO outbox_event (event_id, topic, aggregate_type, aggregate_id, aggregate_version,"
+                        + " event_type, occurred_at, payload, status, attempts, created_at, next_attempt_at,"
+                        + " last_error, parked_at) VALUES (?, 'fleet.order.events', 'FleetOrder', ?, 1,"
+                        + " 'OrderStateChanged', UTC_TIMESTAMP(6), '{\"orderId\":\"parked\"}', 'PARKED', 12,"
+                        + " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), 'broker said no', UTC_TIMESTAMP(6))",
+                eventId,
+                "o-parked-" + eventId);
+
+        ResponseEntity<String> parked = http.as(Api.OPS).get("/api/ops/outbox/parked");
+        assertThat(parked.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(parked.getBody()).contains(eventId).contains("broker said no");
+        assertThat(http.get("/api/ops/outbox/parked").getStatusCode())
+                .as("dispatchers may not")
+                .isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(http.as(Api.OPS).get("/api/ops/outbox").getBody()).contains("\"parked\":1");
+
+        ResponseEntity<String> requeued = http.as(Api.OPS).post("/api/ops/outbox/parked/" + eventId + "/requeue", null);
+        assertThat(requeued.getStatusCode()).isEqualTo(HttpStatus.OK);
+        await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> jdbc.queryForObject(
+                                "SELECT status FROM outbox_event WHERE event_id = ?", String.class, eventId),
+                        "SENT"::equals);
+        ResponseEntity<String> again = http.as(Api.OPS).post("/api/ops/outbox/parked/" + eventId + "/requeue", null);
+        assertThat(again.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(again.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+        assertThat(http.as(Api.OPS)
+                        .post("/api/ops/outbox/parked/not-a-uuid/requeue", null)
+                        .getStatusCode())
+                .isEqualTo(HttpStatus.BAD_REQUEST);
+    }
 }
