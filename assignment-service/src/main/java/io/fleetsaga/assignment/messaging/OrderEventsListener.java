@@ -17,8 +17,9 @@ import org.springframework.stereotype.Component;
 /**
  * Consumes {@code fleet.order.events} through the inbox.
  *
- * <p><b>Guarantees.</b> For each message the inbox record, the effect (links, counters, mirror) and — for a
- * command — the reply appended to the outbox commit in <em>one</em> transaction, opened by the inbox; the
+ * <p><b>Guarantees.</b> For each message the inbox record, the effect (links, counters, mirror), the courier
+ * notifications of orders joining or leaving a task ({@link CourierNotifications}) and — for a command — the reply
+ * appended to the outbox commit in <em>one</em> transaction, opened by the inbox; the
  * offset is committed after that (ack mode RECORD). A redelivered message is skipped by the inbox, and an
  * order state is applied only if newer than the one held, so duplicates and reordering converge. A record
  * that cannot be read goes to the dead-letter topic at once; a failing one (a deadlock or lock timeout under
@@ -37,6 +38,7 @@ class OrderEventsListener {
     private final EnvelopeCodec codec;
     private final OrderEventPayloads payloads;
     private final AssignmentMetrics metrics;
+    private final CourierNotifications notifications;
 
     OrderEventsListener(
             Inbox inbox,
@@ -45,7 +47,8 @@ class OrderEventsListener {
             OutboxWriter outbox,
             EnvelopeCodec codec,
             OrderEventPayloads payloads,
-            AssignmentMetrics metrics) {
+            AssignmentMetrics metrics,
+            CourierNotifications notifications) {
         this.inbox = inbox;
         this.projection = projection;
         this.assignments = assignments;
@@ -53,6 +56,7 @@ class OrderEventsListener {
         this.codec = codec;
         this.payloads = payloads;
         this.metrics = metrics;
+        this.notifications = notifications;
     }
 
     @KafkaListener(id = "order-events", idIsGroup = false, topics = AssignmentTopics.ORDER_EVENTS)
@@ -67,7 +71,11 @@ class OrderEventsListener {
 
     private void onStateChanged(EventEnvelope envelope) {
         OrderState state = payloads.state(envelope);
-        inbox.process(AssignmentTopics.ORDER_EVENTS_CONSUMER, envelope.eventId(), () -> projection.apply(state))
+        inbox.process(AssignmentTopics.ORDER_EVENTS_CONSUMER, envelope.eventId(), () -> {
+                    OrderStateProjection.Result result = projection.apply(state);
+                    notifications.append(result.membershipChanges(), envelope.traceparent());
+                    return result.outcome();
+                })
                 .ifPresent(metrics::state);
     }
 
@@ -76,6 +84,7 @@ class OrderEventsListener {
         inbox.process(AssignmentTopics.ORDER_EVENTS_CONSUMER, envelope.eventId(), () -> {
                     AssignmentDecision decision =
                             assignments.assign(command.orderId(), command.taskId(), command.orderVersion());
+                    notifications.append(decision.membershipChanges(), envelope.traceparent());
                     payloads.reply(command, decision, envelope.traceparent())
                             .ifPresent(reply -> outbox.append(AssignmentTopics.ASSIGNMENT_EVENTS, reply));
                     return decision;

@@ -1,5 +1,7 @@
 package io.fleetsaga.assignment.task;
 
+import java.util.List;
+
 /** The outcome of an "assign order" command; the messaging adapter turns it into the reply. */
 public sealed interface AssignmentDecision {
 
@@ -7,12 +9,24 @@ public sealed interface AssignmentDecision {
 
     String taskId();
 
+    /** The order joined a task by this decision (one entry), or nothing changed on any task (none). */
+    default List<TaskMembershipChange> membershipChanges() {
+        return List.of();
+    }
+
     /**
      * The order is on the task.
      *
      * @param again the order had been linked to this task before (a retried command): nothing was counted
+     * @param membershipChanges the order joining the task; empty when {@code again}
      */
-    record Linked(String orderId, String taskId, boolean again) implements AssignmentDecision {}
+    record Linked(String orderId, String taskId, boolean again, List<TaskMembershipChange> membershipChanges)
+            implements AssignmentDecision {
+
+        public Linked {
+            membershipChanges = List.copyOf(membershipChanges);
+        }
+    }
 
     /** The command was refused; nothing changed on any task. */
     record Rejected(String orderId, String taskId, RejectionReason reason, String detail)

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * What one newer order state does to the order's link, and the counter deltas that follow from the link
@@ -51,6 +52,35 @@ record LinkChange(Optional<OrderLink> before, Optional<OrderLink> after, List<Co
             return this;
         }
         return between(before, Optional.empty());
+    }
+
+    /**
+     * The tasks the order left and joined by this change, removal first: one entry per task whose membership
+     * changed, none when the order stays on its task (or stays on none).
+     *
+     * @param cause the order state (or accepted command) that caused the change
+     * @param courierOfTask the courier of a task this change touches
+     */
+    List<TaskMembershipChange> membershipChanges(OrderState cause, Function<String, String> courierOfTask) {
+        Optional<String> from = before.map(OrderLink::taskId);
+        Optional<String> to = after.map(OrderLink::taskId);
+        List<TaskMembershipChange> changes = new ArrayList<>(2);
+        if (from.isPresent() && !from.equals(to)) {
+            changes.add(membership(TaskMembershipChange.Change.ORDER_REMOVED, from.get(), cause, courierOfTask));
+        }
+        if (to.isPresent() && !to.equals(from)) {
+            changes.add(membership(TaskMembershipChange.Change.ORDER_ADDED, to.get(), cause, courierOfTask));
+        }
+        return List.copyOf(changes);
+    }
+
+    private static TaskMembershipChange membership(
+            TaskMembershipChange.Change change,
+            String taskId,
+            OrderState cause,
+            Function<String, String> courierOfTask) {
+        return new TaskMembershipChange(
+                change, courierOfTask.apply(taskId), taskId, cause.orderId(), cause.status(), cause.version());
     }
 
     boolean moves() {

@@ -1,5 +1,6 @@
 package io.fleetsaga.assignment.task;
 
+import java.util.List;
 import org.springframework.stereotype.Component;
 
 /**
@@ -31,5 +32,10 @@ class LinkWriter {
         }
         links.write(applied);
         return applied;
+    }
+
+    /** The tasks {@code applied} made the order leave or join, with their couriers (see {@link LinkChange}). */
+    List<TaskMembershipChange> membershipChanges(LinkChange applied, OrderState cause) {
+        return applied.membershipChanges(cause, tasks::courierOf);
     }
 }

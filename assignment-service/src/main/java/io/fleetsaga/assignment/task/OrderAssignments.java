@@ -3,6 +3,7 @@ package io.fleetsaga.assignment.task;
 import io.fleetsaga.assignment.task.AssignmentDecision.Linked;
 import io.fleetsaga.assignment.task.AssignmentDecision.Rejected;
 import io.fleetsaga.assignment.task.AssignmentDecision.Superseded;
+import java.util.List;
 import java.util.Optional;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -65,7 +66,7 @@ public class OrderAssignments {
                 writer.apply(LinkChange.of(link, pending));
                 mirror.save(pending, held.isPresent());
             }
-            return new Linked(orderId, taskId, true);
+            return new Linked(orderId, taskId, true, List.of());
         }
         if (link.isPresent()) {
             return new Rejected(
@@ -85,10 +86,11 @@ public class OrderAssignments {
         if (refusal.isPresent()) {
             return refusal.get();
         }
-        writer.apply(LinkChange.linkedByCommand(pending));
+        LinkChange linked = writer.apply(LinkChange.linkedByCommand(pending));
         if (newer) {
             mirror.save(pending, held.isPresent());
         }
-        return new Linked(orderId, taskId, false);
+        String courierId = task.get().courierId();
+        return new Linked(orderId, taskId, false, linked.membershipChanges(pending, id -> courierId));
     }
 }

@@ -1,5 +1,6 @@
 package io.fleetsaga.assignment.task;
 
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +31,16 @@ public class OrderStateProjection {
         STALE
     }
 
+    /**
+     * What applying a state did, and the tasks the order left or joined by it (for the couriers' notifications).
+     */
+    public record Result(Outcome outcome, List<TaskMembershipChange> membershipChanges) {
+
+        public Result {
+            membershipChanges = List.copyOf(membershipChanges);
+        }
+    }
+
     private static final Logger log = LoggerFactory.getLogger(OrderStateProjection.class);
 
     private final OrderMirror mirror;
@@ -53,18 +64,19 @@ public class OrderStateProjection {
      * commit together — and refuses to run without one ({@link
      * org.springframework.transaction.IllegalTransactionStateException}).
      */
-    public Outcome apply(OrderState state) {
+    public Result apply(OrderState state) {
         return callersTransaction.execute(tx -> applyNewer(state));
     }
 
-    private Outcome applyNewer(OrderState state) {
+    private Result applyNewer(OrderState state) {
         Optional<OrderState> held = mirror.lock(state.orderId());
         if (held.isPresent() && held.get().version() >= state.version()) {
-            return Outcome.STALE;
+            return new Result(Outcome.STALE, List.of());
         }
         LinkChange change = LinkChange.of(links.lock(state.orderId()), state);
         LinkChange applied = writer.apply(change);
         mirror.save(state, held.isPresent());
+        List<TaskMembershipChange> memberships = writer.membershipChanges(applied, state);
         if (!applied.equals(change)) {
             log.warn(
                     "order {} is {} on task {} (version {}), a task this service does not know: not linked",
@@ -72,8 +84,8 @@ public class OrderStateProjection {
                     state.status(),
                     state.taskId(),
                     state.version());
-            return Outcome.APPLIED_TASK_UNKNOWN;
+            return new Result(Outcome.APPLIED_TASK_UNKNOWN, memberships);
         }
-        return Outcome.APPLIED;
+        return new Result(Outcome.APPLIED, memberships);
     }
 }

@@ -49,6 +49,14 @@ class TaskRepository {
                 .optional();
     }
 
+    /** The courier of an existing task; a task's courier never changes, so no lock is needed. */
+    String courierOf(String id) {
+        return jdbc.sql("SELECT courier_id FROM assignment_task WHERE id = ?")
+                .param(id)
+                .query(String.class)
+                .single();
+    }
+
     /** Reads the task with an exclusive row lock held until the transaction ends: the basis of a decision. */
     Optional<AssignmentTask> lock(String id) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM assignment_task WHERE id = ? FOR UPDATE")

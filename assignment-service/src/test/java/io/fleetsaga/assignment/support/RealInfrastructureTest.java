@@ -52,6 +52,9 @@ import org.springframework.test.context.DynamicPropertySource;
             "fleetsaga.consumer.retry.max-delay=500ms",
             "fleetsaga.consumer.retry.max-attempts=10",
             "fleetsaga.outbox.poll-interval=50ms",
+            // courier notifications go to COURIER_APP (below); short, so that a test can make it time out quickly
+            "fleetsaga.outbox.webhooks.courier.connect-timeout=1s",
+            "fleetsaga.outbox.webhooks.courier.request-timeout=1s",
             // short, so that a test can provoke a lock wait timeout without waiting for the production 5 s
             "spring.datasource.hikari.connection-init-sql=SET SESSION innodb_lock_wait_timeout = 1"
         })
@@ -67,11 +70,19 @@ public abstract class RealInfrastructureTest {
     private static final EnvelopeCodec CODEC = new EnvelopeCodec();
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * The courier app's webhook receiver, one for the test JVM like the context: every test's courier
+     * notifications arrive here (applied by default); a test scripts failures for its own couriers only.
+     */
+    protected static final WebhookReceiver COURIER_APP = WebhookReceiver.start();
+
     protected static KafkaProducer<String, byte[]> producer;
 
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) {
         SpringInfrastructure.register(registry, SCHEMA);
+        registry.add(
+                "fleetsaga.outbox.webhooks.courier.url", () -> COURIER_APP.url().toString());
     }
 
     @BeforeAll
@@ -108,11 +119,16 @@ public abstract class RealInfrastructureTest {
 
     /** Creates an open task through the API and returns its id. */
     protected String createTask(int capacity) {
+        return createTask(capacity, "c-1");
+    }
+
+    /** Creates an open task of {@code courierId} through the API and returns its id. */
+    protected String createTask(int capacity, String courierId) {
         String taskId = "t-" + UUID.randomUUID();
         ResponseEntity<String> created = http(
                 HttpMethod.POST,
                 "/api/tasks",
-                "{\"taskId\":\"" + taskId + "\",\"courierId\":\"c-1\",\"capacity\":" + capacity + "}");
+                "{\"taskId\":\"" + taskId + "\",\"courierId\":\"" + courierId + "\",\"capacity\":" + capacity + "}");
         if (created.getStatusCode().value() != 201) {
             throw new IllegalStateException("task not created: " + created);
         }

@@ -8,8 +8,11 @@ import static io.fleetsaga.assignment.task.OrderStatus.DELIVERED;
 import static io.fleetsaga.assignment.task.OrderStatus.DELIVERING;
 import static io.fleetsaga.assignment.task.OrderStatus.ON_HOLD;
 import static io.fleetsaga.assignment.task.OrderStatus.RECEIVED;
+import static io.fleetsaga.assignment.task.TaskMembershipChange.Change.ORDER_ADDED;
+import static io.fleetsaga.assignment.task.TaskMembershipChange.Change.ORDER_REMOVED;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,6 +21,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class LinkChangeTests {
 
     static final String ORDER = "o-1";
+    static final Map<String, String> COURIERS = Map.of("t-1", "c-1", "t-2", "c-2");
 
     @ParameterizedTest
     @EnumSource(
@@ -126,6 +130,66 @@ class LinkChangeTests {
             assertThat(change.after()).isEmpty();
             assertThat(change.deltas()).isEmpty();
         }
+    }
+
+    @Test
+    void joiningATaskByStateOrCommandIsOneAdditionForThatTasksCourier() {
+        OrderState repair = state("t-1", ASSIGNED, 2);
+        OrderState pending = state("t-1", ASSIGNMENT_PENDING, 1);
+
+        assertThat(LinkChange.of(Optional.empty(), repair).membershipChanges(repair, COURIERS::get))
+                .containsExactly(membership(ORDER_ADDED, "t-1", ASSIGNED, 2));
+        assertThat(LinkChange.linkedByCommand(pending).membershipChanges(pending, COURIERS::get))
+                .containsExactly(membership(ORDER_ADDED, "t-1", ASSIGNMENT_PENDING, 1));
+    }
+
+    @ParameterizedTest
+    @EnumSource(
+            value = OrderStatus.class,
+            names = {"CREATED", "RECEIVED", "CANCELLED"})
+    void beingReleasedIsOneRemovalWithTheReleasingStatus(OrderStatus status) {
+        OrderState released = state(null, status, 5);
+
+        assertThat(LinkChange.of(Optional.of(link("t-1", ON_HOLD, 4)), released)
+                        .membershipChanges(released, COURIERS::get))
+                .containsExactly(membership(ORDER_REMOVED, "t-1", status, 5));
+    }
+
+    @Test
+    void aMoveIsARemovalFromTheOldTaskThenAnAdditionToTheNewOne() {
+        OrderState moved = state("t-2", ASSIGNED, 7);
+
+        assertThat(LinkChange.of(Optional.of(link("t-1", DELIVERING, 6)), moved)
+                        .membershipChanges(moved, COURIERS::get))
+                .containsExactly(
+                        membership(ORDER_REMOVED, "t-1", ASSIGNED, 7), membership(ORDER_ADDED, "t-2", ASSIGNED, 7));
+    }
+
+    @Test
+    void aStatusChangeOnTheSameTaskOrOffAnyTaskIsNoMembershipChange() {
+        OrderState delivering = state("t-1", DELIVERING, 3);
+        OrderState cancelled = state(null, CANCELLED, 3);
+
+        assertThat(LinkChange.of(Optional.of(link("t-1", ASSIGNED, 2)), delivering)
+                        .membershipChanges(delivering, COURIERS::get))
+                .isEmpty();
+        assertThat(LinkChange.of(Optional.empty(), cancelled).membershipChanges(cancelled, COURIERS::get))
+                .isEmpty();
+    }
+
+    @Test
+    void aStateNamingAnUnknownTaskOnlyRemovesTheOrderFromItsOldTask() {
+        OrderState unknown = state("t-9", ASSIGNED, 5);
+
+        assertThat(LinkChange.of(Optional.of(link("t-1", DELIVERING, 3)), unknown)
+                        .withoutLinkTo("t-9")
+                        .membershipChanges(unknown, COURIERS::get))
+                .containsExactly(membership(ORDER_REMOVED, "t-1", ASSIGNED, 5));
+    }
+
+    private static TaskMembershipChange membership(
+            TaskMembershipChange.Change change, String taskId, OrderStatus status, long version) {
+        return new TaskMembershipChange(change, COURIERS.get(taskId), taskId, ORDER, status, version);
     }
 
     private static OrderState state(String taskId, OrderStatus status, long version) {

@@ -19,6 +19,9 @@ import io.fleetsaga.common.outbox.OutboxListener;
 import io.fleetsaga.common.outbox.OutboxRelay;
 import io.fleetsaga.common.outbox.OutboxSettings;
 import io.fleetsaga.common.outbox.OutboxWriter;
+import io.fleetsaga.common.outbox.http.HttpWebhookPublisher;
+import io.fleetsaga.common.outbox.http.RoutingOutboxPublisher;
+import io.fleetsaga.common.outbox.http.WebhookSettings;
 import io.fleetsaga.common.outbox.kafka.KafkaOutboxPublisher;
 import io.fleetsaga.common.outbox.kafka.OutboxProducerConfig;
 import io.fleetsaga.common.retry.BackoffPolicy;
@@ -65,7 +68,8 @@ import org.springframework.transaction.PlatformTransactionManager;
             "org.springframework.boot.actuate.autoconfigure.metrics.export.prometheus.PrometheusMetricsExportAutoConfiguration"
         })
 @ConditionalOnBean({DataSource.class, PlatformTransactionManager.class})
-@EnableConfigurationProperties({OutboxSettings.class, ConsumerSettings.class, InboxSettings.class})
+@EnableConfigurationProperties({OutboxSettings.class, ConsumerSettings.class, InboxSettings.class, WebhookSettings.class
+})
 public class ReliabilityKitAutoConfiguration {
 
     @Bean
@@ -158,6 +162,7 @@ public class ReliabilityKitAutoConfiguration {
             KafkaTemplate<String, String> outboxKafkaTemplate,
             EnvelopeCodec codec,
             OutboxSettings settings,
+            WebhookSettings webhooks,
             ObjectProvider<OutboxListener> listeners) {
         List<OutboxListener> all = listeners.orderedStream().toList();
         OutboxListener fanOut = new OutboxListener() {
@@ -177,7 +182,11 @@ public class ReliabilityKitAutoConfiguration {
                 all.forEach(l -> l.parked(record, cause));
             }
         };
-        return new OutboxRelay(store, new KafkaOutboxPublisher(outboxKafkaTemplate, codec), settings, fanOut);
+        // webhook:<endpoint> rows go out by HTTP, all others to Kafka; same relay, same retries and parking
+        RoutingOutboxPublisher publisher = new RoutingOutboxPublisher(
+                new HttpWebhookPublisher(webhooks, settings.publishTimeout()),
+                new KafkaOutboxPublisher(outboxKafkaTemplate, codec));
+        return new OutboxRelay(store, publisher, settings, fanOut);
     }
 
     /** Producer for dead-letter records: the original bytes, unchanged. */

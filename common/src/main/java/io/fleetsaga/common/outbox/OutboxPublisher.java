@@ -3,11 +3,11 @@ package io.fleetsaga.common.outbox;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Transport that hands an outbox record to the broker.
+ * Transport that hands an outbox record to the broker (or, for {@code webhook:*} topics, to an HTTP receiver).
  *
  * <p>The returned future must complete only when the broker has acknowledged the record (for Kafka:
- * {@code acks=all}), and must complete exceptionally within a bounded time otherwise. The relay marks
- * a row sent only after this future completed normally.
+ * {@code acks=all}; for a webhook: a 2xx answer), and must complete exceptionally within a bounded time
+ * otherwise. The relay marks a row sent only after this future completed normally.
  */
 public interface OutboxPublisher {
 

@@ -9,9 +9,11 @@ import io.fleetsaga.common.metrics.InboxMetrics;
 import io.fleetsaga.common.metrics.OutboxMetrics;
 import io.fleetsaga.common.outbox.OutboxRelay;
 import io.fleetsaga.common.outbox.OutboxWriter;
+import io.fleetsaga.common.outbox.http.WebhookSettings;
 import io.fleetsaga.infra.RealInfrastructure;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +76,34 @@ class ReliabilityKitAutoConfigurationIT {
         runner.withPropertyValues("fleetsaga.outbox.claim-timeout=5s", "fleetsaga.outbox.publish-timeout=20s")
                 .run(context ->
                         assertThat(context).getFailure().rootCause().hasMessageContaining("claim-timeout must exceed"));
+    }
+
+    @Test
+    void bindsWebhookEndpointsWithBoundedDefaultTimeoutsAndTreatsABlankUrlAsNotConfigured() {
+        runner.withPropertyValues(
+                        "fleetsaga.outbox.webhooks.courier.url=http://127.0.0.1:9/hook",
+                        "fleetsaga.outbox.webhooks.audit.url=")
+                .run(context -> {
+                    assertThat(context).hasNotFailed().hasSingleBean(OutboxRelay.class);
+                    WebhookSettings webhooks = context.getBean(WebhookSettings.class);
+                    assertThat(webhooks.endpoint("courier")).hasValueSatisfying(endpoint -> {
+                        assertThat(endpoint.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
+                        assertThat(endpoint.requestTimeout()).isEqualTo(Duration.ofSeconds(5));
+                    });
+                    assertThat(webhooks.endpoint("audit")).isEmpty();
+                    assertThat(webhooks.endpoint("unknown")).isEmpty();
+                });
+    }
+
+    @Test
+    void refusesWebhookTimeoutsThatDoNotFitThePublishTimeout() {
+        runner.withPropertyValues(
+                        "fleetsaga.outbox.webhooks.courier.url=http://127.0.0.1:9/hook",
+                        "fleetsaga.outbox.webhooks.courier.request-timeout=30s")
+                .run(context -> assertThat(context)
+                        .getFailure()
+                        .rootCause()
+                        .hasMessageContaining("must stay below fleetsaga.outbox.publish-timeout"));
     }
 
     private static String[] properties() {

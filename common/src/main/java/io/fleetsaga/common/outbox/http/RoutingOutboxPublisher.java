@@ -1,0 +1,30 @@
+package io.fleetsaga.common.outbox.http;
+
+import io.fleetsaga.common.outbox.OutboxPublisher;
+import io.fleetsaga.common.outbox.OutboxRecord;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Picks the transport by the row's topic: {@code webhook:<endpoint>} rows go to the webhook publisher, every
+ * other row to the default transport (Kafka). Delivery, ordering and failure handling stay the relay's and are
+ * the same for both: at least once, in order per {@code (aggregateType, aggregateId)}, backoff then parking.
+ *
+ * <p>Because ordering is per aggregate, a row that keeps failing holds back the later rows of its own aggregate
+ * only. Side effects that must not delay business events (notifications) therefore use their own aggregate type,
+ * so a failing receiver never holds back the Kafka events of the same business object.
+ */
+public final class RoutingOutboxPublisher implements OutboxPublisher {
+
+    private final OutboxPublisher webhooks;
+    private final OutboxPublisher others;
+
+    public RoutingOutboxPublisher(OutboxPublisher webhooks, OutboxPublisher others) {
+        this.webhooks = webhooks;
+        this.others = others;
+    }
+
+    @Override
+    public CompletableFuture<?> publish(OutboxRecord record) {
+        return WebhookTopics.isWebhook(record.topic()) ? webhooks.publish(record) : others.publish(record);
+    }
+}
