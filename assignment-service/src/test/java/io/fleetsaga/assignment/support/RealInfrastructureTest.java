@@ -108,13 +108,20 @@ public abstract class RealInfrastructureTest {
 
     /** The one route of every HTTP call in the tests (credentials go here once the API is secured). */
     protected ResponseEntity<String> http(HttpMethod method, String path, String jsonBody) {
+        return httpAs("dispatcher", method, path, jsonBody);
+    }
+
+    /**
+     * Calls as one of the test users ({@code dispatcher}, {@code ops}, {@code service}; see
+     * src/test/resources/config/application.yml), or anonymously with {@code null}.
+     */
+    protected ResponseEntity<String> httpAs(String user, HttpMethod method, String path, String jsonBody) {
         HttpHeaders headers = new HttpHeaders();
         if (jsonBody != null) {
             headers.setContentType(MediaType.APPLICATION_JSON);
         }
-        // test users: src/test/resources/config/application.yml
-        return rest.withBasicAuth("dispatcher", "dispatcher-test")
-                .exchange(path, method, new HttpEntity<>(jsonBody, headers), String.class);
+        TestRestTemplate client = user == null ? rest : rest.withBasicAuth(user, user + "-test");
+        return client.exchange(path, method, new HttpEntity<>(jsonBody, headers), String.class);
     }
 
     /** Creates an open task through the API and returns its id. */

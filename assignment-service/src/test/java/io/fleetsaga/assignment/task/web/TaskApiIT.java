@@ -184,4 +184,28 @@ class TaskApiIT extends RealInfrastructureTest {
         assertThat(problem.path("title").asText()).isNotBlank();
         return problem;
     }
+
+    @Test
+    void theTaskApiWantsCredentialsAndTheRightRole() {
+        ResponseEntity<String> anonymous = httpAs(null, HttpMethod.GET, "/api/tasks/any", null);
+        assertThat(anonymous.getStatusCode().value()).isEqualTo(401);
+        assertThat(anonymous.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+
+        ResponseEntity<String> opsCreates =
+                httpAs("ops", HttpMethod.POST, "/api/tasks", "{\"courierId\":\"c-1\",\"capacity\":3}");
+        assertThat(opsCreates.getStatusCode().value()).isEqualTo(403);
+        assertThat(opsCreates.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+
+        String taskId = createTask(3);
+        assertThat(httpAs("ops", HttpMethod.GET, "/api/tasks/" + taskId, null)
+                        .getStatusCode()
+                        .value())
+                .as("ops may read the overview")
+                .isEqualTo(200);
+        assertThat(httpAs("service", HttpMethod.GET, "/api/tasks/" + taskId, null)
+                        .getStatusCode()
+                        .value())
+                .as("the service identity is for internal endpoints only")
+                .isEqualTo(403);
+    }
 }
