@@ -7,6 +7,7 @@ import io.fleetsaga.common.event.EnvelopeCodec;
 import io.fleetsaga.common.event.EventEnvelope;
 import io.fleetsaga.infra.RealInfrastructure;
 import io.fleetsaga.infra.SpringInfrastructure;
+import io.fleetsaga.infra.WebhookReceiver;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

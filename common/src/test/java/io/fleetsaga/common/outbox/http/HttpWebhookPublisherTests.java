@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fleetsaga.common.event.EventEnvelope;
 import io.fleetsaga.common.outbox.OutboxRecord;
-import io.fleetsaga.common.support.WebhookReceiver;
-import io.fleetsaga.common.support.WebhookReceiver.Answer;
+import io.fleetsaga.infra.WebhookReceiver;
+import io.fleetsaga.infra.WebhookReceiver.Answer;
 import java.net.ServerSocket;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;

@@ -1,4 +1,4 @@
-package io.fleetsaga.common.support;
+package io.fleetsaga.infra;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
