@@ -15,17 +15,21 @@ import io.fleetsaga.common.metrics.LeaseMetrics;
 import io.fleetsaga.common.metrics.OutboxMetrics;
 import io.fleetsaga.common.outbox.JdbcOutboxStore;
 import io.fleetsaga.common.outbox.JdbcOutboxWriter;
+import io.fleetsaga.common.outbox.OutboxLane;
 import io.fleetsaga.common.outbox.OutboxListener;
+import io.fleetsaga.common.outbox.OutboxRecord;
 import io.fleetsaga.common.outbox.OutboxRelay;
 import io.fleetsaga.common.outbox.OutboxSettings;
 import io.fleetsaga.common.outbox.OutboxWriter;
 import io.fleetsaga.common.outbox.http.HttpWebhookPublisher;
 import io.fleetsaga.common.outbox.http.RoutingOutboxPublisher;
 import io.fleetsaga.common.outbox.http.WebhookSettings;
+import io.fleetsaga.common.outbox.http.WebhookTopics;
 import io.fleetsaga.common.outbox.kafka.KafkaOutboxPublisher;
 import io.fleetsaga.common.outbox.kafka.OutboxProducerConfig;
 import io.fleetsaga.common.retry.BackoffPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -155,7 +159,7 @@ public class ReliabilityKitAutoConfiguration {
 
     @Bean
     @ConditionalOnBean(KafkaProperties.class)
-    @ConditionalOnMissingBean
+    @ConditionalOnMissingBean(name = "outboxRelay")
     @ConditionalOnProperty(name = "fleetsaga.outbox.relay-enabled", havingValue = "true", matchIfMissing = true)
     OutboxRelay outboxRelay(
             JdbcOutboxStore store,
@@ -164,29 +168,33 @@ public class ReliabilityKitAutoConfiguration {
             OutboxSettings settings,
             WebhookSettings webhooks,
             ObjectProvider<OutboxListener> listeners) {
-        List<OutboxListener> all = listeners.orderedStream().toList();
-        OutboxListener fanOut = new OutboxListener() {
-            @Override
-            public void published(io.fleetsaga.common.outbox.OutboxRecord record) {
-                all.forEach(l -> l.published(record));
-            }
-
-            @Override
-            public void failed(
-                    io.fleetsaga.common.outbox.OutboxRecord record, Throwable cause, java.time.Duration retryIn) {
-                all.forEach(l -> l.failed(record, cause, retryIn));
-            }
-
-            @Override
-            public void parked(io.fleetsaga.common.outbox.OutboxRecord record, Throwable cause) {
-                all.forEach(l -> l.parked(record, cause));
-            }
-        };
-        // webhook:<endpoint> rows go out by HTTP, all others to Kafka; same relay, same retries and parking
+        OutboxListener fanOut = fanOut(listeners.orderedStream().toList());
+        // Two lanes, two relays: webhook:<endpoint> rows go out by HTTP, all others to Kafka, with the same
+        // retries and parking; a slow HTTP receiver therefore never slows the Kafka lane. The routing
+        // publisher stays as a guard: a row in the wrong lane still reaches its transport.
         RoutingOutboxPublisher publisher = new RoutingOutboxPublisher(
                 new HttpWebhookPublisher(webhooks, settings.publishTimeout()),
                 new KafkaOutboxPublisher(outboxKafkaTemplate, codec));
-        return new OutboxRelay(store, publisher, settings, fanOut);
+        return new OutboxRelay(store, publisher, settings, fanOut, OutboxLane.excluding("kafka", WebhookTopics.PREFIX));
+    }
+
+    /** The webhook lane's relay (see {@link #outboxRelay}). */
+    @Bean
+    @ConditionalOnBean(KafkaProperties.class)
+    @ConditionalOnMissingBean(name = "webhookOutboxRelay")
+    @ConditionalOnProperty(name = "fleetsaga.outbox.relay-enabled", havingValue = "true", matchIfMissing = true)
+    OutboxRelay webhookOutboxRelay(
+            JdbcOutboxStore store,
+            OutboxSettings settings,
+            WebhookSettings webhooks,
+            ObjectProvider<OutboxListener> listeners) {
+        OutboxListener fanOut = fanOut(listeners.orderedStream().toList());
+        return new OutboxRelay(
+                store,
+                new HttpWebhookPublisher(webhooks, settings.publishTimeout()),
+                settings,
+                fanOut,
+                OutboxLane.only("webhook", WebhookTopics.PREFIX));
     }
 
     /** Producer for dead-letter records: the original bytes, unchanged. */
@@ -217,5 +225,24 @@ public class ReliabilityKitAutoConfiguration {
             ObjectProvider<MeterRegistry> registry) {
         return DeadLetters.errorHandler(
                 deadLetterKafkaTemplate, consumerBackoffPolicy, settings.deadLetterSuffix(), registry.getIfAvailable());
+    }
+
+    private static OutboxListener fanOut(List<OutboxListener> all) {
+        return new OutboxListener() {
+            @Override
+            public void published(OutboxRecord record) {
+                all.forEach(l -> l.published(record));
+            }
+
+            @Override
+            public void failed(OutboxRecord record, Throwable cause, Duration retryIn) {
+                all.forEach(l -> l.failed(record, cause, retryIn));
+            }
+
+            @Override
+            public void parked(OutboxRecord record, Throwable cause) {
+                all.forEach(l -> l.parked(record, cause));
+            }
+        };
     }
 }

@@ -104,16 +104,23 @@ public final class JdbcOutboxStore {
      * @return the claimed rows, each with its attempt number
      */
     public List<OutboxRecord> claim(String claimToken, int limit, Duration claimTimeout) {
+        return claim(claimToken, limit, claimTimeout, OutboxLane.ALL);
+    }
+
+    /** Like {@link #claim(String, int, Duration)}, restricted to the rows of one {@link OutboxLane}. */
+    public List<OutboxRecord> claim(String claimToken, int limit, Duration claimTimeout, OutboxLane lane) {
+        Object[] args = lane.topicPrefix() == null ? new Object[] {limit} : new Object[] {lane.likePattern(), limit};
         return claimTransaction.execute(status -> {
             List<OutboxRecord> locked = jdbc.query(
                     "SELECT " + COLUMNS + " FROM outbox_event o"
                             + " WHERE o.status = 'PENDING' AND o.next_attempt_at <= UTC_TIMESTAMP(6)"
+                            + lane.condition()
                             + " AND NOT EXISTS (SELECT 1 FROM outbox_event p"
                             + "   WHERE p.aggregate_type = o.aggregate_type AND p.aggregate_id = o.aggregate_id"
                             + "   AND p.id < o.id AND p.status <> 'SENT')"
                             + " ORDER BY o.id LIMIT ? FOR UPDATE SKIP LOCKED",
                     RECORD,
-                    limit);
+                    args);
             if (locked.isEmpty()) {
                 return List.of();
             }

@@ -42,12 +42,24 @@ public final class OutboxRelay implements SmartLifecycle {
     private final BackoffPolicy backoff;
     private final OutboxListener listener;
     private final String relayId = UUID.randomUUID().toString();
+    private final OutboxLane lane;
 
     private volatile ScheduledExecutorService executor;
     private volatile boolean running;
 
     public OutboxRelay(
             JdbcOutboxStore store, OutboxPublisher publisher, OutboxSettings settings, OutboxListener listener) {
+        this(store, publisher, settings, listener, OutboxLane.ALL);
+    }
+
+    /** A relay for the rows of one {@link OutboxLane} only. */
+    public OutboxRelay(
+            JdbcOutboxStore store,
+            OutboxPublisher publisher,
+            OutboxSettings settings,
+            OutboxListener listener,
+            OutboxLane lane) {
+        this.lane = lane;
         this.store = store;
         this.publisher = publisher;
         this.settings = settings;
@@ -64,7 +76,7 @@ public final class OutboxRelay implements SmartLifecycle {
      */
     public int pollOnce() {
         String claimToken = UUID.randomUUID().toString();
-        List<OutboxRecord> batch = store.claim(claimToken, settings.batchSize(), settings.claimTimeout());
+        List<OutboxRecord> batch = store.claim(claimToken, settings.batchSize(), settings.claimTimeout(), lane);
         if (batch.isEmpty()) {
             return 0;
         }
@@ -190,7 +202,7 @@ public final class OutboxRelay implements SmartLifecycle {
         }
         running = true;
         executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "outbox-relay");
+            Thread thread = new Thread(r, "outbox-relay-" + lane.name());
             thread.setDaemon(true);
             return thread;
         });
@@ -198,7 +210,12 @@ public final class OutboxRelay implements SmartLifecycle {
         executor.scheduleWithFixedDelay(this::loop, 0, Math.max(1, poll), TimeUnit.MILLISECONDS);
         long cleanup = settings.cleanupInterval().toMillis();
         executor.scheduleWithFixedDelay(this::cleanup, cleanup, cleanup, TimeUnit.MILLISECONDS);
-        log.info("outbox relay {} started (batch {}, poll {})", relayId, settings.batchSize(), settings.pollInterval());
+        log.info(
+                "outbox relay {} for lane {} started (batch {}, poll {})",
+                relayId,
+                lane.name(),
+                settings.batchSize(),
+                settings.pollInterval());
     }
 
     @Override

@@ -46,14 +46,18 @@ class ReliabilityKitAutoConfigurationIT {
             assertThat(context).hasNotFailed();
             assertThat(context)
                     .hasSingleBean(OutboxWriter.class)
-                    .hasSingleBean(OutboxRelay.class)
+                    .hasBean("outboxRelay")
+                    .hasBean("webhookOutboxRelay")
                     .hasSingleBean(OutboxMetrics.class)
                     .hasSingleBean(Inbox.class)
                     .hasSingleBean(InboxMetrics.class)
                     .hasSingleBean(InboxCleanup.class)
                     .hasSingleBean(LeaseManager.class)
                     .hasSingleBean(CommonErrorHandler.class);
-            assertThat(context.getBean(OutboxRelay.class).isRunning()).isTrue();
+            assertThat(context.getBeansOfType(OutboxRelay.class))
+                    .as("one relay per lane: Kafka and webhooks")
+                    .hasSize(2)
+                    .allSatisfy((name, relay) -> assertThat(relay.isRunning()).isTrue());
             assertThat(context.getBean(MeterRegistry.class)
                             .find("outbox.events.pending")
                             .gauge())
@@ -84,7 +88,10 @@ class ReliabilityKitAutoConfigurationIT {
                         "fleetsaga.outbox.webhooks.courier.url=http://127.0.0.1:9/hook",
                         "fleetsaga.outbox.webhooks.audit.url=")
                 .run(context -> {
-                    assertThat(context).hasNotFailed().hasSingleBean(OutboxRelay.class);
+                    assertThat(context)
+                            .hasNotFailed()
+                            .getBeans(OutboxRelay.class)
+                            .hasSize(2);
                     WebhookSettings webhooks = context.getBean(WebhookSettings.class);
                     assertThat(webhooks.endpoint("courier")).hasValueSatisfying(endpoint -> {
                         assertThat(endpoint.connectTimeout()).isEqualTo(Duration.ofSeconds(2));

@@ -108,6 +108,23 @@ class OutboxClaimIT {
                 .isZero();
     }
 
+    @Test
+    void lanesClaimOnlyTheirOwnTopics() {
+        db.tx.executeWithoutResult(s -> {
+            store.append("fleet.order.events", Outboxes.event("k-1", 1));
+            store.append("webhook:courier", Outboxes.event("w-1", 1));
+            store.append("webhook_other", Outboxes.event("u-1", 1)); // '_' must not act as a LIKE wildcard
+        });
+
+        List<OutboxRecord> webhooks = store.claim(
+                UUID.randomUUID().toString(), 10, Duration.ofSeconds(30), OutboxLane.only("webhook", "webhook:"));
+        List<OutboxRecord> others = store.claim(
+                UUID.randomUUID().toString(), 10, Duration.ofSeconds(30), OutboxLane.excluding("kafka", "webhook:"));
+
+        assertThat(webhooks).extracting(OutboxRecord::topic).containsExactly("webhook:courier");
+        assertThat(others).extracting(OutboxRecord::topic).containsExactly("fleet.order.events", "webhook_other");
+    }
+
     private void appendOnePerAggregate(int count) {
         db.tx.executeWithoutResult(s -> {
             for (int i = 0; i < count; i++) {

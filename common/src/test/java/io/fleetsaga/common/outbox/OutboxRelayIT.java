@@ -22,6 +22,10 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -239,6 +243,43 @@ class OutboxRelayIT {
         try (TopicReader reader = new TopicReader(topic)) {
             List<ConsumerRecord<String, String>> records = reader.awaitAtLeast(4, Duration.ofSeconds(30));
             assertVersionsStrictlyIncreasePerKey(records);
+        }
+    }
+
+    @Test
+    void aHangingWebhookLaneDoesNotHoldUpTheKafkaLane() throws Exception {
+        OutboxSettings settings = Outboxes.settings(10, Duration.ofMillis(50), 5);
+        CompletableFuture<Object> neverAnswered = new CompletableFuture<>();
+        OutboxRelay webhookLane = new OutboxRelay(
+                store, record -> neverAnswered, settings, listener, OutboxLane.only("webhook", "webhook:"));
+        OutboxRelay kafkaLane = new OutboxRelay(
+                store, Outboxes.publisher(settings), settings, listener, OutboxLane.excluding("kafka", "webhook:"));
+        EventEnvelope notification = EventEnvelope.of("CourierTaskChanged", "CourierNotification", "n-1", 1L, "{}");
+        EventEnvelope event = Outboxes.event("parcel-lane", 1);
+        db.tx.executeWithoutResult(status -> {
+            store.append("webhook:courier", notification);
+            store.append(topic, event);
+        });
+        ExecutorService lane = Executors.newSingleThreadExecutor();
+        try {
+            Future<Integer> stuck = lane.submit(webhookLane::pollOnce); // waits for its receiver up to 10 s
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> db.jdbc.queryForObject(
+                            "SELECT claim_token IS NOT NULL FROM outbox_event WHERE event_id = ?",
+                            Boolean.class,
+                            notification.eventId().toString()));
+
+            long started = System.nanoTime();
+            assertThat(kafkaLane.drain()).isEqualTo(1);
+
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+            assertThat(store.status(event.eventId())).contains(OutboxStatus.SENT);
+            assertThat(stuck).isNotDone();
+            neverAnswered.complete("late answer");
+            assertThat(stuck.get(15, TimeUnit.SECONDS)).isEqualTo(1);
+            assertThat(store.status(notification.eventId())).contains(OutboxStatus.SENT);
+        } finally {
+            lane.shutdownNow();
         }
     }
 
