@@ -22,7 +22,6 @@ import io.fleetsaga.common.outbox.OutboxRelay;
 import io.fleetsaga.common.outbox.OutboxSettings;
 import io.fleetsaga.common.outbox.OutboxWriter;
 import io.fleetsaga.common.outbox.http.HttpWebhookPublisher;
-import io.fleetsaga.common.outbox.http.RoutingOutboxPublisher;
 import io.fleetsaga.common.outbox.http.WebhookSettings;
 import io.fleetsaga.common.outbox.http.WebhookTopics;
 import io.fleetsaga.common.outbox.kafka.KafkaOutboxPublisher;
@@ -38,9 +37,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration;
 import org.springframework.boot.autoconfigure.jdbc.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.boot.autoconfigure.kafka.KafkaAutoConfiguration;
@@ -48,7 +49,12 @@ import org.springframework.boot.autoconfigure.kafka.KafkaProperties;
 import org.springframework.boot.autoconfigure.orm.jpa.HibernateJpaAutoConfiguration;
 import org.springframework.boot.autoconfigure.transaction.TransactionAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.CommonErrorHandler;
@@ -169,18 +175,24 @@ public class ReliabilityKitAutoConfiguration {
             WebhookSettings webhooks,
             ObjectProvider<OutboxListener> listeners) {
         OutboxListener fanOut = fanOut(listeners.orderedStream().toList());
-        // Two lanes, two relays: webhook:<endpoint> rows go out by HTTP, all others to Kafka, with the same
-        // retries and parking; a slow HTTP receiver therefore never slows the Kafka lane. The routing
-        // publisher stays as a guard: a row in the wrong lane still reaches its transport.
-        RoutingOutboxPublisher publisher = new RoutingOutboxPublisher(
-                new HttpWebhookPublisher(webhooks, settings.publishTimeout()),
-                new KafkaOutboxPublisher(outboxKafkaTemplate, codec));
-        return new OutboxRelay(store, publisher, settings, fanOut, OutboxLane.excluding("kafka", WebhookTopics.PREFIX));
+        // Two lanes, two relays: webhook:<endpoint> rows go out by HTTP (webhookOutboxRelay), all others to
+        // Kafka here, with the same retries and parking; a slow HTTP receiver never slows the Kafka lane.
+        return new OutboxRelay(
+                store,
+                new KafkaOutboxPublisher(outboxKafkaTemplate, codec),
+                settings,
+                fanOut,
+                OutboxLane.excluding("kafka", WebhookTopics.PREFIX));
     }
 
-    /** The webhook lane's relay (see {@link #outboxRelay}). */
+    /**
+     * The webhook lane's relay (see {@link #outboxRelay}), only where a webhook endpoint has a URL: a service
+     * without webhooks does not poll for them. A row for an endpoint no instance has configured stays
+     * pending and shows in the backlog age.
+     */
     @Bean
     @ConditionalOnBean(KafkaProperties.class)
+    @Conditional(OnConfiguredWebhook.class)
     @ConditionalOnMissingBean(name = "webhookOutboxRelay")
     @ConditionalOnProperty(name = "fleetsaga.outbox.relay-enabled", havingValue = "true", matchIfMissing = true)
     OutboxRelay webhookOutboxRelay(
@@ -244,5 +256,20 @@ public class ReliabilityKitAutoConfiguration {
                 all.forEach(l -> l.parked(record, cause));
             }
         };
+    }
+
+    /** Matches when at least one {@code fleetsaga.outbox.webhooks.<name>.url} is set. */
+    static final class OnConfiguredWebhook extends SpringBootCondition {
+
+        @Override
+        public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            boolean any = Binder.get(context.getEnvironment())
+                    .bind("fleetsaga.outbox.webhooks", Bindable.mapOf(String.class, WebhookSettings.Endpoint.class))
+                    .map(endpoints -> endpoints.values().stream().anyMatch(WebhookSettings.Endpoint::configured))
+                    .orElse(false);
+            return any
+                    ? ConditionOutcome.match("a webhook endpoint has a URL")
+                    : ConditionOutcome.noMatch("no fleetsaga.outbox.webhooks.<name>.url is set");
+        }
     }
 }

@@ -1,8 +1,7 @@
 package io.fleetsaga.common.inbox;
 
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import io.fleetsaga.common.scheduling.PeriodicTasks;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -14,7 +13,7 @@ public final class InboxCleanup implements SmartLifecycle {
 
     private final Inbox inbox;
     private final InboxSettings settings;
-    private volatile ScheduledExecutorService executor;
+    private final PeriodicTasks tasks = new PeriodicTasks("inbox-cleanup");
 
     public InboxCleanup(Inbox inbox, InboxSettings settings) {
         this.inbox = inbox;
@@ -33,29 +32,22 @@ public final class InboxCleanup implements SmartLifecycle {
     }
 
     @Override
-    public synchronized void start() {
-        if (executor != null) {
-            return;
+    public void start() {
+        if (!tasks.isRunning()) {
+            Duration interval = settings.cleanupInterval().compareTo(Duration.ofSeconds(1)) < 0
+                    ? Duration.ofSeconds(1)
+                    : settings.cleanupInterval();
+            tasks.every(interval, interval, this::cleanup);
         }
-        executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "inbox-cleanup");
-            thread.setDaemon(true);
-            return thread;
-        });
-        long millis = Math.max(1000, settings.cleanupInterval().toMillis());
-        executor.scheduleWithFixedDelay(this::cleanup, millis, millis, TimeUnit.MILLISECONDS);
     }
 
     @Override
-    public synchronized void stop() {
-        if (executor != null) {
-            executor.shutdownNow();
-            executor = null;
-        }
+    public void stop() {
+        tasks.stop(Duration.ZERO);
     }
 
     @Override
     public boolean isRunning() {
-        return executor != null;
+        return tasks.isRunning();
     }
 }

@@ -1,5 +1,6 @@
 package io.fleetsaga.common.messaging;
 
+import io.fleetsaga.common.scheduling.PeriodicTasks;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,9 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
@@ -55,7 +53,7 @@ public final class ListenerMonitor implements SmartLifecycle {
     private final Map<String, Instant> watchedSince = new ConcurrentHashMap<>();
     private final Map<String, Instant> pausedSince = new ConcurrentHashMap<>();
     private final Map<String, String> reportedProblems = new HashMap<>();
-    private volatile ScheduledExecutorService executor;
+    private final PeriodicTasks tasks = new PeriodicTasks("kafka-listener-monitor");
 
     public ListenerMonitor(
             ListenerContainerRegistry registry,
@@ -76,7 +74,7 @@ public final class ListenerMonitor implements SmartLifecycle {
             states.add(inspect(container, now));
         }
         states.sort(Comparator.comparing(ListenerState::id));
-        if (executor != null) {
+        if (tasks.isRunning()) {
             logChanges(states);
         }
         for (Observer observer : observers) {
@@ -211,17 +209,15 @@ public final class ListenerMonitor implements SmartLifecycle {
     }
 
     @Override
-    public synchronized void start() {
-        if (executor != null) {
-            return;
+    public void start() {
+        if (!tasks.isRunning()) {
+            tasks.every(
+                    Duration.ZERO,
+                    settings.checkInterval().compareTo(Duration.ofMillis(50)) < 0
+                            ? Duration.ofMillis(50)
+                            : settings.checkInterval(),
+                    this::sampleQuietly);
         }
-        executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "kafka-listener-monitor");
-            thread.setDaemon(true);
-            return thread;
-        });
-        long millis = Math.max(50, settings.checkInterval().toMillis());
-        executor.scheduleWithFixedDelay(this::sampleQuietly, 0, millis, TimeUnit.MILLISECONDS);
     }
 
     private void sampleQuietly() {
@@ -234,19 +230,12 @@ public final class ListenerMonitor implements SmartLifecycle {
 
     @Override
     public void stop() {
-        ScheduledExecutorService running;
-        synchronized (this) {
-            running = executor;
-            executor = null;
-        }
-        if (running != null) {
-            running.shutdownNow();
-        }
+        tasks.stop(Duration.ZERO);
     }
 
     @Override
     public boolean isRunning() {
-        return executor != null;
+        return tasks.isRunning();
     }
 
     /**

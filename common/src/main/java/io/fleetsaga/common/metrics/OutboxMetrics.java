@@ -4,13 +4,11 @@ import io.fleetsaga.common.outbox.JdbcOutboxStore;
 import io.fleetsaga.common.outbox.OutboxListener;
 import io.fleetsaga.common.outbox.OutboxRecord;
 import io.fleetsaga.common.outbox.OutboxStats;
+import io.fleetsaga.common.scheduling.PeriodicTasks;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +37,7 @@ public final class OutboxMetrics implements OutboxListener, SmartLifecycle {
     private final Duration refreshInterval;
     private final AtomicReference<OutboxStats> stats = new AtomicReference<>(new OutboxStats(0, 0, Duration.ZERO));
     private final Counter refreshFailures;
-    private volatile ScheduledExecutorService executor;
+    private final PeriodicTasks tasks = new PeriodicTasks("outbox-metrics");
 
     public OutboxMetrics(JdbcOutboxStore store, MeterRegistry registry, Duration refreshInterval) {
         this.store = store;
@@ -101,29 +99,22 @@ public final class OutboxMetrics implements OutboxListener, SmartLifecycle {
     }
 
     @Override
-    public synchronized void start() {
-        if (executor != null) {
-            return;
+    public void start() {
+        if (!tasks.isRunning()) {
+            tasks.every(
+                    Duration.ZERO,
+                    refreshInterval.compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100) : refreshInterval,
+                    this::refresh);
         }
-        executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "outbox-metrics");
-            thread.setDaemon(true);
-            return thread;
-        });
-        long millis = Math.max(100, refreshInterval.toMillis());
-        executor.scheduleWithFixedDelay(this::refresh, 0, millis, TimeUnit.MILLISECONDS);
     }
 
     @Override
-    public synchronized void stop() {
-        if (executor != null) {
-            executor.shutdownNow();
-            executor = null;
-        }
+    public void stop() {
+        tasks.stop(Duration.ZERO);
     }
 
     @Override
     public boolean isRunning() {
-        return executor != null;
+        return tasks.isRunning();
     }
 }

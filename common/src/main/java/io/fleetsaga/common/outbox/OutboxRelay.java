@@ -1,14 +1,13 @@
 package io.fleetsaga.common.outbox;
 
 import io.fleetsaga.common.retry.BackoffPolicy;
+import io.fleetsaga.common.scheduling.PeriodicTasks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -44,7 +43,7 @@ public final class OutboxRelay implements SmartLifecycle {
     private final String relayId = UUID.randomUUID().toString();
     private final OutboxLane lane;
 
-    private volatile ScheduledExecutorService executor;
+    private final PeriodicTasks tasks;
     private volatile boolean running;
 
     public OutboxRelay(
@@ -60,6 +59,7 @@ public final class OutboxRelay implements SmartLifecycle {
             OutboxListener listener,
             OutboxLane lane) {
         this.lane = lane;
+        this.tasks = new PeriodicTasks("outbox-relay-" + lane.name());
         this.store = store;
         this.publisher = publisher;
         this.settings = settings;
@@ -117,7 +117,7 @@ public final class OutboxRelay implements SmartLifecycle {
         do {
             claimed = pollOnce();
             total += claimed;
-        } while (claimed >= settings.batchSize() && (running || executor == null));
+        } while (claimed >= settings.batchSize() && (running || !tasks.isRunning()));
         return total;
     }
 
@@ -201,15 +201,8 @@ public final class OutboxRelay implements SmartLifecycle {
             return;
         }
         running = true;
-        executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "outbox-relay-" + lane.name());
-            thread.setDaemon(true);
-            return thread;
-        });
-        long poll = settings.pollInterval().toMillis();
-        executor.scheduleWithFixedDelay(this::loop, 0, Math.max(1, poll), TimeUnit.MILLISECONDS);
-        long cleanup = settings.cleanupInterval().toMillis();
-        executor.scheduleWithFixedDelay(this::cleanup, cleanup, cleanup, TimeUnit.MILLISECONDS);
+        tasks.every(Duration.ZERO, settings.pollInterval(), this::loop);
+        tasks.every(settings.cleanupInterval(), settings.cleanupInterval(), this::cleanup);
         log.info(
                 "outbox relay {} for lane {} started (batch {}, poll {})",
                 relayId,
@@ -224,15 +217,7 @@ public final class OutboxRelay implements SmartLifecycle {
             return;
         }
         running = false;
-        executor.shutdown();
-        try {
-            if (!executor.awaitTermination(settings.publishTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS)) {
-                executor.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            executor.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        tasks.stop(settings.publishTimeout().plusSeconds(1));
         log.info("outbox relay {} stopped", relayId);
     }
 

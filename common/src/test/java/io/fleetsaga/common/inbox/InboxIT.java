@@ -3,8 +3,8 @@ package io.fleetsaga.common.inbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.fleetsaga.common.support.Concurrently;
 import io.fleetsaga.common.support.KitDatabase;
+import io.fleetsaga.infra.Concurrently;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.fleetsaga.common.support.Concurrently;
 import io.fleetsaga.common.support.KitDatabase;
+import io.fleetsaga.infra.Concurrently;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -8,9 +8,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetsaga.common.event.EventEnvelope;
+import io.fleetsaga.infra.Concurrently;
 import io.fleetsaga.infra.SpringInfrastructure;
 import io.fleetsaga.order.support.Api;
-import io.fleetsaga.order.support.Concurrently;
 import io.fleetsaga.order.support.Kafka;
 import java.time.Duration;
 import java.util.List;

@@ -12,6 +12,10 @@ import java.util.concurrent.CompletableFuture;
  * <p>Because ordering is per aggregate, a row that keeps failing holds back the later rows of its own aggregate
  * only. Side effects that must not delay business events (notifications) therefore use their own aggregate type,
  * so a failing receiver never holds back the Kafka events of the same business object.
+ *
+ * <p>The auto-configuration does not use it: it runs one relay per transport ({@link
+ * io.fleetsaga.common.outbox.OutboxLane}) so that a slow receiver cannot slow Kafka. Use it for a single relay
+ * over both transports (simpler, but the batch waits for its slowest item).
  */
 public final class RoutingOutboxPublisher implements OutboxPublisher {
 

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.fleetsaga.infra.Concurrently;
 import io.fleetsaga.infra.SpringInfrastructure;
 import io.fleetsaga.order.support.Api;
-import io.fleetsaga.order.support.Concurrently;
 import io.fleetsaga.order.support.Kafka;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.fleetsaga.common.support;
+package io.fleetsaga.infra;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,11 +9,20 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-/** Real concurrency for tests: all tasks wait at one start line, then run on {@code threads} threads. */
+/**
+ * Real concurrency for tests: all tasks wait at one start line, then run at once, and their results (or the
+ * first failure) are collected; every task must finish within 60 s.
+ */
 public final class Concurrently {
 
     private Concurrently() {}
 
+    /** Runs each task on its own thread. */
+    public static <T> List<T> run(List<Callable<T>> tasks) throws Exception {
+        return run(tasks, tasks.size());
+    }
+
+    /** Runs the tasks on {@code threads} threads. */
     public static <T> List<T> run(List<Callable<T>> tasks, int threads) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
@@ -34,5 +43,13 @@ public final class Concurrently {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    public static <T> List<T> times(int n, Callable<T> task) throws Exception {
+        List<Callable<T>> tasks = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            tasks.add(task);
+        }
+        return run(tasks);
     }
 }
