@@ -15,7 +15,8 @@ import org.springframework.stereotype.Component;
  *       {@code rejected_task_not_found}, {@code rejected_task_closed}, {@code rejected_task_full},
  *       {@code rejected_linked_to_other_task}
  *   <li>{@code assignment_order_states_total{outcome}}: {@code applied}, {@code applied_task_unknown} (the
- *       order names a task this service does not know — drift to look at), {@code stale}
+ *       order names a task this service does not know — drift to look at), {@code stale}, and for
+ *       reconciliation's {@code OrderStateRepair}: {@code repaired}, {@code repaired_task_unknown}
  * </ul>
  */
 @Component

@@ -26,11 +26,19 @@ class OrderEventPayloads {
 
     OrderState state(EventEnvelope envelope) {
         OrderStateChanged payload = read(envelope, OrderStateChanged.class);
+        return state(envelope, payload.orderId(), payload.taskId(), payload.status(), payload.version());
+    }
+
+    /** The state an {@code OrderStateRepair} carries: the same payload as {@code OrderStateChanged}. */
+    OrderState repair(EventEnvelope envelope) {
+        OrderStateRepair payload = read(envelope, OrderStateRepair.class);
+        return state(envelope, payload.orderId(), payload.taskId(), payload.status(), payload.version());
+    }
+
+    private static OrderState state(
+            EventEnvelope envelope, String orderId, String taskId, String status, Long version) {
         return new OrderState(
-                orderId(envelope, payload.orderId()),
-                payload.taskId(),
-                status(envelope, payload.status()),
-                required(envelope, "version", payload.version()));
+                orderId(envelope, orderId), taskId, status(envelope, status), required(envelope, "version", version));
     }
 
     AssignOrderRequested command(EventEnvelope envelope) {

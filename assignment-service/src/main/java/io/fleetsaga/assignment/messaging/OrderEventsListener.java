@@ -21,7 +21,8 @@ import org.springframework.stereotype.Component;
  * notifications of orders joining or leaving a task ({@link CourierNotifications}) and — for a command — the reply
  * appended to the outbox commit in <em>one</em> transaction, opened by the inbox; the
  * offset is committed after that (ack mode RECORD). A redelivered message is skipped by the inbox, and an
- * order state is applied only if newer than the one held, so duplicates and reordering converge. A record
+ * order state is applied only if newer than the one held, so duplicates and reordering converge — except a
+ * reconciliation repair ({@link OrderStateRepair}), applied whatever version is held, still exactly once. A record
  * that cannot be read goes to the dead-letter topic at once; a failing one (a deadlock or lock timeout under
  * contention, the database briefly away) is retried with the kit's full-jitter backoff and dead-lettered
  * only when the attempts are spent. An unknown message type is acknowledged and skipped.
@@ -64,6 +65,7 @@ class OrderEventsListener {
         EventEnvelope envelope = codec.decode(record.value());
         switch (envelope.type()) {
             case OrderStateChanged.TYPE -> onStateChanged(envelope);
+            case OrderStateRepair.TYPE -> onStateRepair(envelope);
             case AssignOrderRequested.TYPE -> onAssignRequested(envelope);
             default -> log.debug("ignoring {} {}", envelope.type(), envelope.eventId());
         }
@@ -73,6 +75,20 @@ class OrderEventsListener {
         OrderState state = payloads.state(envelope);
         inbox.process(AssignmentTopics.ORDER_EVENTS_CONSUMER, envelope.eventId(), () -> {
                     OrderStateProjection.Result result = projection.apply(state);
+                    notifications.append(result.membershipChanges(), envelope.traceparent());
+                    return result.outcome();
+                })
+                .ifPresent(metrics::state);
+    }
+
+    /**
+     * Like a state change, through the inbox, but applied whatever version is held ({@link
+     * OrderStateProjection#repair}): order-service's reconciliation found this service's view of the order wrong.
+     */
+    private void onStateRepair(EventEnvelope envelope) {
+        OrderState state = payloads.repair(envelope);
+        inbox.process(AssignmentTopics.ORDER_EVENTS_CONSUMER, envelope.eventId(), () -> {
+                    OrderStateProjection.Result result = projection.repair(state);
                     notifications.append(result.membershipChanges(), envelope.traceparent());
                     return result.outcome();
                 })

@@ -14,7 +14,9 @@ import org.springframework.stereotype.Repository;
  * The {@code assignment_task} rows. Counters change only through {@link #addToCounters}: one atomic
  * {@code UPDATE … SET assigned_count = assigned_count + ?} in the caller's transaction, so concurrent
  * writers of a hot task queue on the row lock for a few milliseconds instead of failing on a stale version
- * (incident I-1).
+ * (incident I-1). The one exception is reconciliation's counter recompute ({@code CounterRecomputation}), which
+ * sets them to what the task's links imply while it holds the task row's lock — the lock every writer of this
+ * task's counters takes first.
  */
 @Repository
 class TaskRepository {

@@ -8,8 +8,17 @@ public final class OrderEvents {
     private OrderEvents() {}
 
     public static EventEnvelope state(String orderId, String taskId, String status, long version) {
+        return state("OrderStateChanged", orderId, taskId, status, version);
+    }
+
+    /** Reconciliation's repair: the order's current state, to be applied whatever version is held. */
+    public static EventEnvelope repair(String orderId, String taskId, String status, long version) {
+        return state("OrderStateRepair", orderId, taskId, status, version);
+    }
+
+    private static EventEnvelope state(String type, String orderId, String taskId, String status, long version) {
         return EventEnvelope.of(
-                "OrderStateChanged",
+                type,
                 "FleetOrder",
                 orderId,
                 version,

@@ -1,0 +1,229 @@
+package io.fleetsaga.assignment.reconciliation.web;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fleetsaga.assignment.reconciliation.CounterCheck;
+import io.fleetsaga.assignment.reconciliation.CounterMismatch;
+import io.fleetsaga.assignment.reconciliation.CounterRecomputation;
+import io.fleetsaga.assignment.reconciliation.CounterRecount;
+import io.fleetsaga.assignment.reconciliation.LinkFact;
+import io.fleetsaga.assignment.reconciliation.LinkFactPage;
+import io.fleetsaga.assignment.reconciliation.LinkFacts;
+import io.fleetsaga.common.reconciliation.BucketDigests;
+import io.fleetsaga.common.reconciliation.FactDigestSql;
+import java.util.List;
+import org.springframework.dao.PessimisticLockingFailureException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The read API order-service's reconciliation compares its orders with (role SERVICE, like all of
+ * {@code /internal/**}): digests of the links over hash buckets, the links themselves page by page or by order id,
+ * and the tasks' counters checked and recomputed. Shapes in docs/contracts.md. Invalid input is answered 400 with a
+ * problem detail naming the field.
+ */
+@RestController
+@RequestMapping("/internal/reconciliation")
+class ReconciliationController {
+
+    static final int DEFAULT_LIMIT = 1000;
+
+    private final LinkFacts facts;
+    private final CounterCheck counterCheck;
+    private final CounterRecomputation recomputation;
+
+    ReconciliationController(LinkFacts facts, CounterCheck counterCheck, CounterRecomputation recomputation) {
+        this.facts = facts;
+        this.counterCheck = counterCheck;
+        this.recomputation = recomputation;
+    }
+
+    /** Digests of all links: {@code {"bucketCount","total","buckets","counts","digests"}}. */
+    @GetMapping("/digests")
+    BucketDigests digests(@RequestParam int bucketCount) {
+        return facts.digests(bucketCount(bucketCount));
+    }
+
+    @PostMapping("/facts")
+    Facts page(@RequestBody FactsRequest request) {
+        int bucketCount = bucketCount(request.bucketCount());
+        int[] buckets = buckets(request.buckets(), bucketCount);
+        int limit = request.limit() == null ? DEFAULT_LIMIT : request.limit();
+        if (limit < 1 || limit > LinkFacts.MAX_PAGE) {
+            throw new InvalidRequest("limit", "must be between 1 and " + LinkFacts.MAX_PAGE + ", was " + limit);
+        }
+        LinkFactPage page = facts.page(bucketCount, buckets, request.after(), limit);
+        return new Facts(FactView.of(page.facts()), page.next());
+    }
+
+    @PostMapping("/facts/by-order")
+    FactsByOrder byOrder(@RequestBody ByOrderRequest request) {
+        List<String> orderIds = ids("orderIds", request.orderIds(), LinkFacts.MAX_ORDER_IDS);
+        return new FactsByOrder(FactView.of(facts.byOrderIds(orderIds)));
+    }
+
+    /** Without a body, or with {@code taskIds} null, every task is checked. */
+    @PostMapping("/counter-check")
+    CounterMismatches counterCheck(@RequestBody(required = false) TaskIdsRequest request) {
+        if (request == null || request.taskIds() == null) {
+            return new CounterMismatches(counterCheck.all());
+        }
+        return new CounterMismatches(counterCheck.of(ids("taskIds", request.taskIds(), CounterCheck.MAX_TASK_IDS)));
+    }
+
+    @PostMapping("/counter-recompute")
+    Recomputed counterRecompute(@RequestBody TaskIdsRequest request) {
+        if (request.taskIds() == null) {
+            throw new InvalidRequest("taskIds", "is required");
+        }
+        List<String> taskIds = ids("taskIds", request.taskIds(), CounterRecomputation.MAX_TASK_IDS);
+        return new Recomputed(
+                recomputation.recompute(taskIds).stream().map(RecountView::of).toList());
+    }
+
+    @ExceptionHandler(InvalidRequest.class)
+    ResponseEntity<ProblemDetail> invalid(InvalidRequest ex) {
+        ProblemDetail problem =
+                ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.field + " " + ex.getMessage());
+        problem.setTitle("Invalid request");
+        problem.setProperty("errors", List.of(new FieldError(ex.field, ex.getMessage())));
+        return ResponseEntity.badRequest().body(problem);
+    }
+
+    /**
+     * A row stayed locked beyond the lock wait timeout, or a deadlock, during a recompute: the tasks before it were
+     * recomputed, this one and the rest were not. Recomputing is idempotent, so the whole call can be repeated.
+     */
+    @ExceptionHandler(PessimisticLockingFailureException.class)
+    ResponseEntity<ProblemDetail> busy(PessimisticLockingFailureException ex) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                HttpStatus.SERVICE_UNAVAILABLE,
+                "a task row stayed locked; tasks before it may have been recomputed; the request can be repeated"
+                        + " as it is");
+        problem.setTitle("Busy");
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, "1")
+                .body(problem);
+    }
+
+    private static int bucketCount(Integer bucketCount) {
+        if (bucketCount == null) {
+            throw new InvalidRequest("bucketCount", "is required");
+        }
+        if (bucketCount < 1 || bucketCount > FactDigestSql.MAX_BUCKETS || Integer.bitCount(bucketCount) != 1) {
+            throw new InvalidRequest(
+                    "bucketCount",
+                    "must be a power of two between 1 and " + FactDigestSql.MAX_BUCKETS + ", was " + bucketCount);
+        }
+        return bucketCount;
+    }
+
+    private static int[] buckets(List<Integer> buckets, int bucketCount) {
+        if (buckets == null) {
+            return new int[0];
+        }
+        if (buckets.size() > LinkFacts.MAX_PAGE_BUCKETS) {
+            throw new InvalidRequest(
+                    "buckets", "must name at most " + LinkFacts.MAX_PAGE_BUCKETS + ", named " + buckets.size());
+        }
+        int[] result = new int[buckets.size()];
+        for (int i = 0; i < result.length; i++) {
+            Integer bucket = buckets.get(i);
+            if (bucket == null || bucket < 0 || bucket >= bucketCount) {
+                throw new InvalidRequest(
+                        "buckets", "must be between 0 and " + (bucketCount - 1) + ", one was " + bucket);
+            }
+            result[i] = bucket;
+        }
+        return result;
+    }
+
+    private static List<String> ids(String field, List<String> ids, int max) {
+        if (ids == null) {
+            throw new InvalidRequest(field, "is required");
+        }
+        if (ids.size() > max) {
+            throw new InvalidRequest(field, "must name at most " + max + ", named " + ids.size());
+        }
+        if (ids.stream().anyMatch(id -> id == null || id.isBlank())) {
+            throw new InvalidRequest(field, "must not contain null or blank ids");
+        }
+        return ids;
+    }
+
+    /** A request that names what is wrong with it: answered 400. */
+    static final class InvalidRequest extends RuntimeException {
+
+        private final String field;
+
+        InvalidRequest(String field, String message) {
+            super(message, null, false, false);
+            this.field = field;
+        }
+    }
+
+    record FieldError(String field, String message) {}
+
+    /**
+     * @param buckets the buckets to page through; missing or empty: all links
+     * @param after the order id to continue after; missing: from the first
+     * @param limit 1 to 5000, default 1000
+     */
+    record FactsRequest(Integer bucketCount, List<Integer> buckets, String after, Integer limit) {}
+
+    record ByOrderRequest(List<String> orderIds) {}
+
+    record TaskIdsRequest(List<String> taskIds) {}
+
+    record FactView(String orderId, String taskId, String status, long version) {
+
+        static List<FactView> of(List<LinkFact> facts) {
+            return facts.stream()
+                    .map(f -> new FactView(f.orderId(), f.taskId(), f.status(), f.version()))
+                    .toList();
+        }
+    }
+
+    /** @param next the order id to continue after when the page was full, else {@code null} */
+    record Facts(List<FactView> facts, String next) {}
+
+    record FactsByOrder(List<FactView> facts) {}
+
+    record CounterMismatches(List<CounterMismatch> mismatches) {}
+
+    /** A found task has every member; an unknown one only {@code taskId} and {@code found: false}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record RecountView(
+            String taskId,
+            boolean found,
+            Integer assignedBefore,
+            Integer deliveredBefore,
+            Integer assignedAfter,
+            Integer deliveredAfter,
+            Boolean changed) {
+
+        static RecountView of(CounterRecount recount) {
+            if (!recount.found()) {
+                return new RecountView(recount.taskId(), false, null, null, null, null, null);
+            }
+            return new RecountView(
+                    recount.taskId(),
+                    true,
+                    recount.assignedBefore(),
+                    recount.deliveredBefore(),
+                    recount.assignedAfter(),
+                    recount.deliveredAfter(),
+                    recount.changed());
+        }
+    }
+
+    record Recomputed(List<RecountView> results) {}
+}
