@@ -54,6 +54,16 @@ public final class ServiceProcess implements AutoCloseable {
      * with JVM flags for quick starts on small machines.
      */
     public static ServiceProcess start(String name, Map<String, String> properties) {
+        return start(name, Processes.freePort(), properties);
+    }
+
+    /** A free TCP port on the loopback interface. */
+    public static int freePort() {
+        return Processes.freePort();
+    }
+
+    /** As {@link #start(String, Map)}, on {@code port} (e.g. one that another service must know beforehand). */
+    public static ServiceProcess start(String name, int port, Map<String, String> properties) {
         String jar = System.getProperty("fleetsaga." + name + ".jar");
         if (jar == null || !Files.isRegularFile(Path.of(jar))) {
             throw new IllegalStateException("executable jar of " + name + " not found (" + jar
@@ -63,7 +73,7 @@ public final class ServiceProcess implements AutoCloseable {
         return start(
                 name,
                 Path.of(jar),
-                Processes.freePort(),
+                port,
                 properties,
                 List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx384m"),
                 logs);

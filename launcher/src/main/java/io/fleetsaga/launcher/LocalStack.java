@@ -35,7 +35,11 @@ public final class LocalStack {
             "fleetsaga.security.users[1].name", "ops",
             "fleetsaga.security.users[1].password",
                     "{bcrypt}$2a$10$UOEJT4MRnPodSXf4Y1Q/5uEO69RxBtadE5Ag.q1svsXIu63VrJIcW", // ops-local
-            "fleetsaga.security.users[1].roles", "OPS");
+            "fleetsaga.security.users[1].roles", "OPS",
+            "fleetsaga.security.users[2].name", "service",
+            "fleetsaga.security.users[2].password",
+                    "{bcrypt}$2a$10$cAzFpJWf8cfHgQJr.YKTl.4y6aZuLIT8oMAceZlKHLINhOiutElQ2", // service-local
+            "fleetsaga.security.users[2].roles", "SERVICE");
 
     private LocalStack() {}
 
@@ -66,8 +70,13 @@ public final class LocalStack {
         shared.put("spring.datasource.password", database.password());
         shared.putAll(LOCAL_USERS);
         Path logs = home.resolve("logs");
+        Map<String, String> orderServiceOnly = new HashMap<>(shared);
+        // reconciliation reads assignment-service's facts as the local service user, every minute
+        orderServiceOnly.put("fleetsaga.reconciliation.assignment-service.url", "http://127.0.0.1:" + assignmentPort);
+        orderServiceOnly.put("fleetsaga.reconciliation.assignment-service.password", "service-local");
+        orderServiceOnly.put("fleetsaga.reconciliation.interval", "1m");
         CompletableFuture<ServiceProcess> orders = CompletableFuture.supplyAsync(
-                () -> start("order-service", orderPort, database.jdbcUrl("orders"), shared, logs, running));
+                () -> start("order-service", orderPort, database.jdbcUrl("orders"), orderServiceOnly, logs, running));
         CompletableFuture<ServiceProcess> assignments = CompletableFuture.supplyAsync(() ->
                 start("assignment-service", assignmentPort, database.jdbcUrl("assignments"), shared, logs, running));
         ServiceProcess orderService = orders.join();
@@ -78,6 +87,8 @@ public final class LocalStack {
         out.println("fleet-saga is up (" + seconds + " s):");
         out.println("  order-service       " + orderService.uri("/api/orders") + "   (POST {\"orderId\":\"o-1\"})");
         out.println("                      " + orderService.uri("/actuator/prometheus"));
+        out.println("  reconciliation      " + orderService.uri("/api/ops/reconciliation/runs")
+                + "   (ops; POST to start)");
         out.println("  assignment-service  " + assignmentService.uri("/actuator/health"));
         out.println("                      " + assignmentService.uri("/actuator/prometheus"));
         out.println("  MariaDB             jdbc:mysql://127.0.0.1:" + database.port() + "/orders (user "

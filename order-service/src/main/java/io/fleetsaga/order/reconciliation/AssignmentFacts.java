@@ -1,0 +1,49 @@
+package io.fleetsaga.order.reconciliation;
+
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * assignment-service's side of the comparison (its links and task counters), read through its internal
+ * reconciliation API with the service identity. Read-only, except {@link #recompute}, which asks assignment-service
+ * to recompute task counters from its own links (it writes its own tables).
+ */
+public interface AssignmentFacts extends FactSource {
+
+    /** A task whose counters disagree with its links. */
+    record CounterMismatch(
+            String taskId, long assignedCount, long expectedAssigned, long deliveredCount, long expectedDelivered) {
+
+        String expected() {
+            return "assigned=" + expectedAssigned + ", delivered=" + expectedDelivered;
+        }
+
+        String actual() {
+            return "assigned=" + assignedCount + ", delivered=" + deliveredCount;
+        }
+    }
+
+    /** What a counter recompute did to one task ({@code found == false}: no such task). */
+    record Recomputed(
+            String taskId,
+            Boolean found,
+            Long assignedBefore,
+            Long deliveredBefore,
+            Long assignedAfter,
+            Long deliveredAfter,
+            boolean changed) {}
+
+    /** Tasks whose counters disagree with their links; {@code taskIds == null} checks every task. */
+    List<CounterMismatch> counterCheck(Collection<String> taskIds);
+
+    /** Has assignment-service recompute the counters of {@code taskIds} (at most 1000) from their links. */
+    List<Recomputed> recompute(Collection<String> taskIds);
+
+    /** assignment-service could not be read; the run fails and the next one tries again. */
+    final class AssignmentServiceException extends RuntimeException {
+
+        public AssignmentServiceException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package io.fleetsaga.order.reconciliation;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetsaga.common.event.EventEnvelope;
+import io.fleetsaga.common.outbox.JdbcOutboxStore;
+import io.fleetsaga.common.outbox.OutboxWriter;
+import io.fleetsaga.order.messaging.OrderTopics;
+import io.fleetsaga.order.order.OrderChanges;
+import io.fleetsaga.order.order.OrderNotFoundException;
+import io.fleetsaga.order.order.OrderSnapshot;
+import io.fleetsaga.order.order.OrderStateChanged;
+import io.fleetsaga.order.order.OrderStatus;
+import io.fleetsaga.order.reconciliation.AssignmentFacts.Recomputed;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Repairs confirmed drift through the normal paths, never by writing assignment-service's tables.
+ *
+ * <ul>
+ *   <li>An order's drift: in one transaction the order row is locked and its <em>current</em> state is appended to
+ *       the outbox as {@code OrderStateRepair} (same payload as {@code OrderStateChanged}); assignment-service
+ *       applies it regardless of the version it holds. The lock orders the repair with the order's other events,
+ *       so a later change is always published after it. Parked events of the order block its later events, so they
+ *       are re-queued first.
+ *   <li>A counter mismatch: assignment-service recomputes the task's counters from its links.
+ * </ul>
+ *
+ * An order unknown here (an orphan link of an order that never existed in order-service) and an order owned by a
+ * running assignment saga are skipped, with the reason in the report.
+ */
+@Component
+class Repairs {
+
+    static final String EVENT_TYPE = "OrderStateRepair";
+    private static final int RECOMPUTE_CHUNK = 1000;
+    private static final Logger log = LoggerFactory.getLogger(Repairs.class);
+
+    private final OrderChanges changes;
+    private final OrderFacts orders;
+    private final OutboxWriter outbox;
+    private final JdbcOutboxStore outboxStore;
+    private final AssignmentFacts assignments;
+    private final ObjectMapper mapper;
+    private final TransactionTemplate transaction;
+
+    Repairs(
+            OrderChanges changes,
+            OrderFacts orders,
+            OutboxWriter outbox,
+            JdbcOutboxStore outboxStore,
+            AssignmentFacts assignments,
+            ObjectMapper mapper,
+            PlatformTransactionManager transactions) {
+        this.changes = changes;
+        this.orders = orders;
+        this.outbox = outbox;
+        this.outboxStore = outboxStore;
+        this.assignments = assignments;
+        this.mapper = mapper;
+        this.transaction = new TransactionTemplate(transactions);
+    }
+
+    /** Repairs each entry; returns the entries with what was done. */
+    List<Drift> repair(List<Drift> drift, Reconciler.Checkpoint checkpoint) {
+        List<Drift> repaired = new ArrayList<>(drift.size());
+        Set<String> tasks = new LinkedHashSet<>();
+        for (Drift entry : drift) {
+            if (entry.type() == DriftType.COUNTER_MISMATCH) {
+                tasks.add(entry.taskId());
+            } else {
+                checkpoint.check();
+                repaired.add(repairOrder(entry));
+            }
+        }
+        Map<String, Recomputed> recomputed = recompute(tasks, checkpoint);
+        for (Drift entry : drift) {
+            if (entry.type() == DriftType.COUNTER_MISMATCH) {
+                Recomputed result = recomputed.get(entry.taskId());
+                if (result == null) {
+                    repaired.add(entry.repaired(RepairResult.FAILED, "counter recompute failed, see the run's log"));
+                } else if (Boolean.FALSE.equals(result.found())) {
+                    repaired.add(entry.repaired(RepairResult.SKIPPED, "task no longer exists"));
+                } else {
+                    repaired.add(entry.repaired(
+                            RepairResult.RECOMPUTED,
+                            "assigned " + result.assignedBefore() + "→" + result.assignedAfter() + ", delivered "
+                                    + result.deliveredBefore() + "→" + result.deliveredAfter()));
+                }
+            }
+        }
+        return repaired;
+    }
+
+    private Drift repairOrder(Drift entry) {
+        try {
+            return transaction.execute(tx -> {
+                OrderSnapshot order = changes.lock(entry.orderId());
+                if (order.status() == OrderStatus.ASSIGNMENT_PENDING) {
+                    return entry.repaired(RepairResult.SKIPPED, "an assignment saga owns the order now");
+                }
+                List<String> parked = orders.parkedEventIds(order.orderId());
+                parked.forEach(eventId -> outboxStore.requeue(UUID.fromString(eventId)));
+                OrderStateChanged state = new OrderStateChanged(
+                        order.orderId(), order.taskId(), order.status().name(), order.version());
+                outbox.append(
+                        OrderTopics.ORDER_EVENTS,
+                        EventEnvelope.of(
+                                EVENT_TYPE,
+                                OrderStateChanged.AGGREGATE_TYPE,
+                                order.orderId(),
+                                order.version(),
+                                json(state)));
+                return entry.repaired(
+                        RepairResult.PUBLISHED,
+                        "published " + order.status() + "@v" + order.version()
+                                + (parked.isEmpty() ? "" : " after re-queueing " + parked.size() + " parked event(s)"));
+            });
+        } catch (OrderNotFoundException e) {
+            return entry.repaired(
+                    RepairResult.SKIPPED,
+                    "order unknown to order-service: there is no state to publish; release the link in"
+                            + " assignment-service deliberately");
+        } catch (RuntimeException e) {
+            log.warn("repair of order {} failed: {}", entry.orderId(), e.toString());
+            return entry.repaired(RepairResult.FAILED, truncate(e.toString()));
+        }
+    }
+
+    private Map<String, Recomputed> recompute(Set<String> taskIds, Reconciler.Checkpoint checkpoint) {
+        Map<String, Recomputed> results = new HashMap<>();
+        List<String> ids = List.copyOf(taskIds);
+        for (int from = 0; from < ids.size(); from += RECOMPUTE_CHUNK) {
+            checkpoint.check();
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + RECOMPUTE_CHUNK));
+            try {
+                assignments.recompute(chunk).forEach(r -> results.put(r.taskId(), r));
+            } catch (RuntimeException e) {
+                log.warn("counter recompute of {} tasks failed: {}", chunk.size(), e.toString());
+            }
+        }
+        return results;
+    }
+
+    private String json(Object payload) {
+        try {
+            return mapper.writeValueAsString(payload);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise " + payload, e);
+        }
+    }
+
+    private static String truncate(String text) {
+        return text.length() <= 500 ? text : text.substring(0, 497) + "...";
+    }
+}
