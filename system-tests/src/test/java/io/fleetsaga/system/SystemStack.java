@@ -38,29 +38,56 @@ final class SystemStack implements AutoCloseable {
 
     final String ordersDb;
     final String assignmentsDb;
+    /** The first order-service instance. */
     final ServiceProcess orderService;
+
+    final List<ServiceProcess> orderServices;
     final ServiceProcess assignmentService;
 
-    private SystemStack(String ordersDb, String assignmentsDb, ServiceProcess orders, ServiceProcess assignments) {
+    private SystemStack(
+            String ordersDb, String assignmentsDb, List<ServiceProcess> orders, ServiceProcess assignments) {
         this.ordersDb = ordersDb;
         this.assignmentsDb = assignmentsDb;
-        this.orderService = orders;
+        this.orderServices = List.copyOf(orders);
+        this.orderService = orders.get(0);
         this.assignmentService = assignments;
     }
 
     /** Starts both services; {@code extra} properties go to both. */
     static SystemStack start(Map<String, String> extra) {
+        return start(extra, Map.of(), 1);
+    }
+
+    /**
+     * Starts assignment-service and {@code orderInstances} order-service instances (one schema, sharing the work);
+     * {@code extra} properties go to all, {@code orderExtra} to order-service only. order-service reads
+     * assignment-service for reconciliation as the service user; its schedule is off unless {@code orderExtra}
+     * turns it on.
+     */
+    static SystemStack start(Map<String, String> extra, Map<String, String> orderExtra, int orderInstances) {
         RealInfrastructure infra = RealInfrastructure.get();
         String run = UUID.randomUUID().toString().substring(0, 8);
         String ordersDb = "sys_orders_" + run;
         String assignmentsDb = "sys_assignments_" + run;
-        CompletableFuture<ServiceProcess> orders = CompletableFuture.supplyAsync(
-                () -> ServiceProcess.start("order-service", properties(infra.springProperties(ordersDb), extra))
-                        .awaitReady(Duration.ofSeconds(180)));
+        int assignmentPort = ServiceProcess.freePort();
+        Map<String, String> orderProperties = new HashMap<>(properties(infra.springProperties(ordersDb), extra));
+        orderProperties.put("fleetsaga.reconciliation.schedule", "false");
+        orderProperties.put("fleetsaga.reconciliation.grace-period", "1s");
+        orderProperties.put("fleetsaga.reconciliation.assignment-service.url", "http://127.0.0.1:" + assignmentPort);
+        orderProperties.put("fleetsaga.reconciliation.assignment-service.username", "service");
+        orderProperties.put("fleetsaga.reconciliation.assignment-service.password", PASSWORD);
+        orderProperties.putAll(orderExtra);
+        List<CompletableFuture<ServiceProcess>> orders = new ArrayList<>();
+        for (int i = 0; i < orderInstances; i++) {
+            orders.add(CompletableFuture.supplyAsync(
+                    () -> ServiceProcess.start("order-service", orderProperties).awaitReady(Duration.ofSeconds(180))));
+        }
         CompletableFuture<ServiceProcess> assignments = CompletableFuture.supplyAsync(() -> ServiceProcess.start(
-                        "assignment-service", properties(infra.springProperties(assignmentsDb), extra))
+                        "assignment-service", assignmentPort, properties(infra.springProperties(assignmentsDb), extra))
                 .awaitReady(Duration.ofSeconds(180)));
-        return new SystemStack(ordersDb, assignmentsDb, orders.join(), assignments.join());
+        List<ServiceProcess> orderServices =
+                orders.stream().map(CompletableFuture::join).toList();
+        return new SystemStack(ordersDb, assignmentsDb, orderServices, assignments.join());
     }
 
     private static Map<String, String> properties(Map<String, String> infra, Map<String, String> extra) {
@@ -88,6 +115,32 @@ final class SystemStack implements AutoCloseable {
 
     HttpResponse<String> post(ServiceProcess service, String path, String json) {
         return post(service, path, json, Map.of());
+    }
+
+    /** POSTs {@code json} as {@code user} ({@code null}: without credentials). */
+    HttpResponse<String> postAs(ServiceProcess service, String path, String json, String user) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(service.uri(path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json));
+        if (user != null) {
+            request.header("Authorization", basic(user));
+        }
+        return send(request.build());
+    }
+
+    /** Runs {@code sql} (an update) in {@code schema}; returns the affected rows. */
+    static int update(String schema, String sql, Object... params) {
+        DatabaseServer db = RealInfrastructure.get().database();
+        try (Connection connection = DriverManager.getConnection(db.jdbcUrl(schema), db.username(), db.password());
+                PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                statement.setObject(i + 1, params[i]);
+            }
+            return statement.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
     }
 
     HttpResponse<String> get(ServiceProcess service, String path, String user) {
@@ -141,10 +194,7 @@ final class SystemStack implements AutoCloseable {
 
     @Override
     public void close() {
-        for (ServiceProcess service : new ServiceProcess[] {orderService, assignmentService}) {
-            if (service != null) {
-                service.close();
-            }
-        }
+        orderServices.forEach(ServiceProcess::close);
+        assignmentService.close();
     }
 }
