@@ -5,7 +5,6 @@ import io.fleetsaga.common.reconciliation.FactDigestSql;
 import io.fleetsaga.order.order.OrderStateChanged;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -134,12 +133,12 @@ class OrderFacts implements FactSource {
                 ? jdbc.queryForList(
                         "SELECT id FROM fleet_order WHERE updated_at >= ? ORDER BY id LIMIT ?",
                         String.class,
-                        Timestamp.from(since),
+                        ReconciliationRuns.utc(since),
                         limit)
                 : jdbc.queryForList(
                         "SELECT id FROM fleet_order WHERE updated_at >= ? AND id > ? ORDER BY id LIMIT ?",
                         String.class,
-                        Timestamp.from(since),
+                        ReconciliationRuns.utc(since),
                         after,
                         limit);
     }

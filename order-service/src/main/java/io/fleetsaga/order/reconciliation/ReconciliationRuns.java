@@ -4,7 +4,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -59,8 +61,7 @@ class ReconciliationRuns {
                                 request.scope() == RunRequest.Scope.ORDERS
                                         ? request.orderIds().size()
                                         : null);
-                        insert.setTimestamp(
-                                7, request.changedSince() == null ? null : Timestamp.from(request.changedSince()));
+                        insert.setObject(7, utc(request.changedSince()));
                         insert.setString(8, requestedBy);
                         insert.setString(9, instance);
                         return insert;
@@ -226,8 +227,8 @@ class ReconciliationRuns {
         repairs.put(RepairResult.RECOMPUTED, rs.getInt("repairs_recomputed"));
         repairs.put(RepairResult.SKIPPED, rs.getInt("repairs_skipped"));
         repairs.put(RepairResult.FAILED, rs.getInt("repairs_failed"));
-        Timestamp changedSince = rs.getTimestamp("changed_since");
-        Timestamp finished = rs.getTimestamp("finished_at");
+        Instant changedSince = instant(rs, "changed_since");
+        Instant finished = instant(rs, "finished_at");
         return new RunReport(
                 rs.getLong("id"),
                 rs.getString("trigger_type"),
@@ -235,12 +236,12 @@ class ReconciliationRuns {
                 rs.getString("scope"),
                 rs.getString("method"),
                 (Integer) rs.getObject("scope_order_count", Integer.class),
-                changedSince == null ? null : changedSince.toInstant(),
+                changedSince,
                 rs.getString("requested_by"),
                 rs.getString("instance"),
                 rs.getString("status"),
-                rs.getTimestamp("started_at").toInstant(),
-                finished == null ? null : finished.toInstant(),
+                instant(rs, "started_at"),
+                finished,
                 finished == null ? null : rs.getLong("elapsed") / 1000,
                 rs.getLong("orders_checked"),
                 rs.getLong("links_checked"),
@@ -255,6 +256,16 @@ class ReconciliationRuns {
                 drift.values().stream().mapToInt(Integer::intValue).sum(),
                 repairs,
                 rs.getString("error"));
+    }
+
+    /** The database stores UTC wall-clock times (DATETIME); read them as such, whatever the JVM's time zone. */
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        LocalDateTime value = rs.getObject(column, LocalDateTime.class);
+        return value == null ? null : value.toInstant(ZoneOffset.UTC);
+    }
+
+    static LocalDateTime utc(Instant instant) {
+        return instant == null ? null : LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 
     private static Map<DriftType, Integer> countByType(List<Drift> drift) {
