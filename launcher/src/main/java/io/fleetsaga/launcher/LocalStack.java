@@ -82,6 +82,21 @@ public final class LocalStack {
         ServiceProcess orderService = orders.join();
         ServiceProcess assignmentService = assignments.join();
 
+        boolean simulate = !"off".equalsIgnoreCase(env("FLEET_SAGA_SIMULATOR", "on"));
+        if (simulate) {
+            DispatcherSimulator simulator = new DispatcherSimulator(
+                    orderService.uri("/"),
+                    assignmentService.uri("/"),
+                    "dispatcher",
+                    "dispatcher-local",
+                    Integer.parseInt(env("FLEET_SAGA_SIMULATOR_RATE", "30")),
+                    out);
+            synchronized (running) {
+                running.add(0, simulator);
+            }
+            simulator.start();
+        }
+
         long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
         out.println();
         out.println("fleet-saga is up (" + seconds + " s):");
@@ -100,6 +115,12 @@ public final class LocalStack {
         out.println("Try: curl -s -u dispatcher:dispatcher-local -XPOST -H 'Content-Type: application/json'"
                 + " -d '{\"orderId\":\"o-1\"}' "
                 + orderService.uri("/api/orders"));
+        out.println(
+                simulate
+                        ? "  simulator           creates, assigns and delivers "
+                                + env("FLEET_SAGA_SIMULATOR_RATE", "30")
+                                + " orders/min as dispatcher (FLEET_SAGA_SIMULATOR=off to stop it)"
+                        : "  simulator           off");
         out.println("Ctrl-C stops everything.");
         new CountDownLatch(1).await();
     }

@@ -9,7 +9,6 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -83,10 +82,20 @@ class Reconciler {
                 } while (page.size() == settings.pageSize());
             }
         }
-        List<CounterMismatch> mismatches =
-                assignments.counterCheck(request.scope() == RunRequest.Scope.ALL ? null : comparison.tasksSeen);
+        List<CounterMismatch> mismatches = request.scope() == RunRequest.Scope.ALL
+                ? assignments.counterCheck(null)
+                : counterCheck(comparison.tasksSeen);
         comparison.stats.candidates += mismatches.size();
         return comparison.confirm(mismatches);
+    }
+
+    private List<CounterMismatch> counterCheck(Collection<String> taskIds) {
+        List<String> ids = List.copyOf(taskIds);
+        List<CounterMismatch> mismatches = new ArrayList<>();
+        for (int from = 0; from < ids.size(); from += LOOKUP_CHUNK) {
+            mismatches.addAll(assignments.counterCheck(ids.subList(from, Math.min(ids.size(), from + LOOKUP_CHUNK))));
+        }
+        return mismatches;
     }
 
     /** What a run found, with the numbers that show how it found it. */
@@ -108,8 +117,8 @@ class Reconciler {
 
         final Findings stats = new Findings();
         final Checkpoint checkpoint;
-        /** order id → (order-service's fact, assignment-service's fact), either may be null */
-        final Map<String, OrderFact[]> candidates = new LinkedHashMap<>();
+        /** ids of the orders whose facts differed when first compared */
+        final Set<String> candidates = new LinkedHashSet<>();
 
         final Set<String> tasksSeen = new LinkedHashSet<>();
 
@@ -157,16 +166,16 @@ class Reconciler {
                 stats.rowsCompared++;
                 if (order == 0) {
                     if (!a.equals(b)) {
-                        candidate(a.orderId(), a, b);
+                        candidate(a.orderId());
                     }
                     a = mine.next();
                     b = theirs.next();
                     linksSeen++;
                 } else if (order < 0) {
-                    candidate(a.orderId(), a, null);
+                    candidate(a.orderId());
                     a = mine.next();
                 } else {
-                    candidate(b.orderId(), null, b);
+                    candidate(b.orderId());
                     b = theirs.next();
                     linksSeen++;
                 }
@@ -192,7 +201,7 @@ class Reconciler {
                     remember(a);
                     remember(b);
                     if (!Objects.equals(a, b)) {
-                        candidate(id, a, b);
+                        candidate(id);
                     }
                 }
             }
@@ -204,12 +213,12 @@ class Reconciler {
             }
         }
 
-        private void candidate(String orderId, OrderFact mine, OrderFact theirs) {
+        private void candidate(String orderId) {
             if (candidates.size() >= settings.maxCandidates()) {
                 stats.truncated = true;
                 return;
             }
-            candidates.put(orderId, new OrderFact[] {mine, theirs});
+            candidates.add(orderId);
         }
 
         Findings confirm(List<CounterMismatch> mismatches) throws InterruptedException {
@@ -217,7 +226,7 @@ class Reconciler {
             if (candidates.isEmpty() && mismatches.isEmpty()) {
                 return stats;
             }
-            Map<String, Long> seenVersions = versions(candidates.keySet());
+            Map<String, Long> seenVersions = versions(candidates);
             gracePeriod();
             if (!mismatches.isEmpty()) {
                 confirmCounters(mismatches);
@@ -249,7 +258,7 @@ class Reconciler {
         }
 
         private void recheck(Map<String, Long> seenVersions) {
-            List<String> ids = List.copyOf(candidates.keySet());
+            List<String> ids = List.copyOf(candidates);
             for (int from = 0; from < ids.size(); from += LOOKUP_CHUNK) {
                 checkpoint.check();
                 List<String> chunk = ids.subList(from, Math.min(ids.size(), from + LOOKUP_CHUNK));
