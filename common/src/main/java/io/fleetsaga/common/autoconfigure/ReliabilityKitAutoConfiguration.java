@@ -27,6 +27,7 @@ import io.fleetsaga.common.outbox.http.WebhookTopics;
 import io.fleetsaga.common.outbox.kafka.KafkaOutboxPublisher;
 import io.fleetsaga.common.outbox.kafka.OutboxProducerConfig;
 import io.fleetsaga.common.retry.BackoffPolicy;
+import io.fleetsaga.common.tracing.EventTracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -94,10 +95,20 @@ public class ReliabilityKitAutoConfiguration {
         return new JdbcOutboxStore(dataSource, transactionManager);
     }
 
+    /**
+     * Trace context of events without a tracer (see {@code EventTracingAutoConfiguration} for the one on Micrometer
+     * Tracing): a consumed event's traceparent is handed on to the events appended while handling it.
+     */
     @Bean
     @ConditionalOnMissingBean
-    OutboxWriter outboxWriter(JdbcOutboxStore store) {
-        return new JdbcOutboxWriter(store);
+    EventTracing eventTracing() {
+        return EventTracing.passThrough();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    OutboxWriter outboxWriter(JdbcOutboxStore store, EventTracing eventTracing) {
+        return new JdbcOutboxWriter(store, eventTracing);
     }
 
     @Bean

@@ -2,6 +2,7 @@ package io.fleetsaga.common.outbox;
 
 import io.fleetsaga.common.retry.BackoffPolicy;
 import io.fleetsaga.common.scheduling.PeriodicTasks;
+import io.fleetsaga.common.tracing.EventLogContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -151,6 +152,12 @@ public final class OutboxRelay implements SmartLifecycle {
         if (!store.markFailed(claimToken, record.id(), error, retryIn, park)) {
             return;
         }
+        try (EventLogContext logContext = EventLogContext.of(record.envelope(), true)) {
+            logFailure(record, failure, error, retryIn, park);
+        }
+    }
+
+    private void logFailure(OutboxRecord record, Throwable failure, String error, Duration retryIn, boolean park) {
         if (park) {
             log.error(
                     "outbox event {} ({} {} {}) parked after {} attempts: {}",
