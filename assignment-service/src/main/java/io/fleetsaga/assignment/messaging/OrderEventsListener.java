@@ -8,9 +8,11 @@ import io.fleetsaga.common.event.EnvelopeCodec;
 import io.fleetsaga.common.event.EventEnvelope;
 import io.fleetsaga.common.inbox.Inbox;
 import io.fleetsaga.common.outbox.OutboxWriter;
+import io.fleetsaga.common.tracing.EventTracing;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
 
@@ -26,9 +28,16 @@ import org.springframework.stereotype.Component;
  * that cannot be read goes to the dead-letter topic at once; a failing one (a deadlock or lock timeout under
  * contention, the database briefly away) is retried with the kit's full-jitter backoff and dead-lettered
  * only when the attempts are spent. An unknown message type is acknowledged and skipped.
+ *
+ * <p><b>Tracing.</b> Each message is handled in its trace ({@link EventTracing}: a child span of the message's
+ * traceparent, with its event id and order id ({@value #ORDER_ID}) in the logging context). A reply and the courier
+ * notifications carry the message's own traceparent, so the dispatcher request's trace continues in order-service.
  */
 @Component
 class OrderEventsListener {
+
+    /** Logging-context field of the order an event is about (its aggregate id). */
+    static final String ORDER_ID = "orderId";
 
     private static final Logger log = LoggerFactory.getLogger(OrderEventsListener.class);
 
@@ -40,6 +49,7 @@ class OrderEventsListener {
     private final OrderEventPayloads payloads;
     private final AssignmentMetrics metrics;
     private final CourierNotifications notifications;
+    private final EventTracing tracing;
 
     OrderEventsListener(
             Inbox inbox,
@@ -49,7 +59,8 @@ class OrderEventsListener {
             EnvelopeCodec codec,
             OrderEventPayloads payloads,
             AssignmentMetrics metrics,
-            CourierNotifications notifications) {
+            CourierNotifications notifications,
+            EventTracing tracing) {
         this.inbox = inbox;
         this.projection = projection;
         this.assignments = assignments;
@@ -58,11 +69,18 @@ class OrderEventsListener {
         this.payloads = payloads;
         this.metrics = metrics;
         this.notifications = notifications;
+        this.tracing = tracing;
     }
 
     @KafkaListener(id = "order-events", idIsGroup = false, topics = AssignmentTopics.ORDER_EVENTS)
     void onOrderEvent(ConsumerRecord<String, byte[]> record) {
         EventEnvelope envelope = codec.decode(record.value());
+        try (MDC.MDCCloseable order = MDC.putCloseable(ORDER_ID, envelope.aggregateId())) {
+            tracing.handle(envelope, AssignmentTopics.ORDER_EVENTS_CONSUMER, () -> handle(envelope));
+        }
+    }
+
+    private void handle(EventEnvelope envelope) {
         switch (envelope.type()) {
             case OrderStateChanged.TYPE -> onStateChanged(envelope);
             case OrderStateRepair.TYPE -> onStateRepair(envelope);

@@ -31,9 +31,13 @@ import org.springframework.security.web.SecurityFilterChain;
  * <ul>
  *   <li>{@code /actuator/health/**}, {@code /actuator/info}, {@code /actuator/prometheus}: open (probes and
  *       scraping); other actuator endpoints: {@code OPS}
+ *   <li>the API documentation, {@code /v3/api-docs/**} and Swagger UI ({@code /swagger-ui.html},
+ *       {@code /swagger-ui/**}): open, read-only (it describes the API; calling the API still needs credentials)
  *   <li>{@code /api/ops/**}: {@code OPS}
  *   <li>{@code /internal/**}: {@code SERVICE} (the other service)
  *   <li>{@code GET /api/**}: {@code DISPATCHER} or {@code OPS}; every other {@code /api/**} call: {@code DISPATCHER}
+ *   <li>{@code GET /console/**}: open — only the ops console's static files (HTML, script, style); every call the
+ *       console makes for data goes to {@code /api/**} and {@code /actuator/**} under the rules above
  *   <li>anything else: denied
  * </ul>
  *
@@ -47,6 +51,11 @@ public class ApiSecurityAutoConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(ApiSecurityAutoConfiguration.class);
     private static final List<String> ROLES = List.of(Roles.DISPATCHER, Roles.OPS, Roles.SERVICE);
+
+    /** The OpenAPI document (JSON, YAML, Swagger UI's config) and Swagger UI (springdoc's default paths). */
+    private static final String[] API_DOCS = {
+        "/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml", "/swagger-ui.html", "/swagger-ui/**"
+    };
 
     @Bean
     @ConditionalOnMissingBean
@@ -102,6 +111,8 @@ public class ApiSecurityAutoConfiguration {
                 .authorizeHttpRequests(requests -> requests.requestMatchers(
                                 "/actuator/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus")
                         .permitAll()
+                        .requestMatchers(HttpMethod.GET, API_DOCS)
+                        .permitAll()
                         .requestMatchers("/error")
                         .permitAll()
                         .requestMatchers("/actuator/**")
@@ -114,6 +125,8 @@ public class ApiSecurityAutoConfiguration {
                         .hasAnyRole(Roles.DISPATCHER, Roles.OPS)
                         .requestMatchers("/api/**")
                         .hasRole(Roles.DISPATCHER)
+                        .requestMatchers(HttpMethod.GET, "/console", "/console/**")
+                        .permitAll()
                         .anyRequest()
                         .denyAll());
         return http.build();

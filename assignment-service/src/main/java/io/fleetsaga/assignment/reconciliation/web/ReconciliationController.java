@@ -10,6 +10,9 @@ import io.fleetsaga.assignment.reconciliation.LinkFactPage;
 import io.fleetsaga.assignment.reconciliation.LinkFacts;
 import io.fleetsaga.common.reconciliation.BucketDigests;
 import io.fleetsaga.common.reconciliation.FactDigestSql;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
 import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.http.HttpHeaders;
@@ -32,6 +35,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping("/internal/reconciliation")
+@Tag(name = "Reconciliation (internal)")
 class ReconciliationController {
 
     static final int DEFAULT_LIMIT = 1000;
@@ -47,11 +51,20 @@ class ReconciliationController {
     }
 
     /** Digests of all links: {@code {"bucketCount","total","buckets","counts","digests"}}. */
+    @Operation(
+            operationId = "getLinkDigests",
+            summary = "Digest all links over hash buckets",
+            description = "Per bucket of the order ids: the number of links and a digest of them (`bucketCount`: a"
+                    + " power of two).")
     @GetMapping("/digests")
     BucketDigests digests(@RequestParam int bucketCount) {
         return facts.digests(bucketCount(bucketCount));
     }
 
+    @Operation(
+            operationId = "listLinkFacts",
+            summary = "Page through the links of some buckets",
+            description = "In order id order; continue with `after` = the previous page's `next`.")
     @PostMapping("/facts")
     Facts page(@RequestBody FactsRequest request) {
         int bucketCount = bucketCount(request.bucketCount());
@@ -64,6 +77,7 @@ class ReconciliationController {
         return new Facts(FactView.of(page.facts()), page.next());
     }
 
+    @Operation(operationId = "findLinkFactsByOrder", summary = "Read the links of the given orders")
     @PostMapping("/facts/by-order")
     FactsByOrder byOrder(@RequestBody ByOrderRequest request) {
         List<String> orderIds = ids("orderIds", request.orderIds(), LinkFacts.MAX_ORDER_IDS);
@@ -71,6 +85,10 @@ class ReconciliationController {
     }
 
     /** Without a body, or with {@code taskIds} null, every task is checked. */
+    @Operation(
+            operationId = "checkTaskCounters",
+            summary = "Check tasks' counters against their links",
+            description = "Without a body, or with `taskIds` null, every task is checked.")
     @PostMapping("/counter-check")
     CounterMismatches counterCheck(@RequestBody(required = false) TaskIdsRequest request) {
         if (request == null || request.taskIds() == null) {
@@ -79,6 +97,13 @@ class ReconciliationController {
         return new CounterMismatches(counterCheck.of(ids("taskIds", request.taskIds(), CounterCheck.MAX_TASK_IDS)));
     }
 
+    @Operation(
+            operationId = "recomputeTaskCounters",
+            summary = "Recompute tasks' counters from their links",
+            description = "Idempotent; on a 503 the tasks before the busy one were recomputed, the whole call can be"
+                    + " repeated.")
+    @ApiResponse(responseCode = "200", description = "The counters before and after, per task")
+    @ApiResponse(responseCode = "503", ref = "Busy")
     @PostMapping("/counter-recompute")
     Recomputed counterRecompute(@RequestBody TaskIdsRequest request) {
         if (request.taskIds() == null) {

@@ -5,6 +5,11 @@ import io.fleetsaga.assignment.task.OrderStatus;
 import io.fleetsaga.assignment.task.TaskCreation;
 import io.fleetsaga.assignment.task.TaskOverview;
 import io.fleetsaga.assignment.task.TaskService;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -29,6 +34,7 @@ import org.springframework.web.bind.annotation.RestController;
 /** Task API: create a task, close it, read its real-time overview. Errors are RFC 9457 problem details. */
 @RestController
 @RequestMapping("/api/tasks")
+@Tag(name = "Tasks")
 class TaskController {
 
     private static final String ID = "[A-Za-z0-9._:-]+";
@@ -40,6 +46,21 @@ class TaskController {
     }
 
     /** 201 with the new task; 200 when the same task (id, courier, capacity) exists; 409 for another one. */
+    @Operation(
+            operationId = "createTask",
+            summary = "Create a task",
+            description = "The id is generated (`t-<uuid>`) when absent. A retry is safe: 200 when a task with this"
+                    + " id, courier and capacity exists already; 409 when one with this id has other attributes.")
+    @ApiResponse(
+            responseCode = "201",
+            description = "Created; `Location` of the task",
+            content = @Content(schema = @Schema(implementation = TaskView.class)))
+    @ApiResponse(
+            responseCode = "200",
+            description = "The same task existed already; nothing changed",
+            content = @Content(schema = @Schema(implementation = TaskView.class)))
+    @ApiResponse(responseCode = "409", ref = "Conflict")
+    @ApiResponse(responseCode = "503", ref = "Busy")
     @PostMapping
     ResponseEntity<?> create(@Valid @RequestBody CreateTask request) {
         TaskCreation creation = tasks.create(request.taskId(), request.courierId(), request.capacity());
@@ -61,6 +82,16 @@ class TaskController {
     }
 
     /** Closes the task (idempotent): it refuses new orders, its links stay. */
+    @Operation(
+            operationId = "closeTask",
+            summary = "Close a task",
+            description = "Idempotent: a closed task refuses new orders, its links stay.")
+    @ApiResponse(
+            responseCode = "200",
+            description = "The task, now CLOSED",
+            content = @Content(schema = @Schema(implementation = TaskView.class)))
+    @ApiResponse(responseCode = "404", ref = "NotFound")
+    @ApiResponse(responseCode = "503", ref = "Busy")
     @PostMapping("/{taskId}/closure")
     ResponseEntity<?> close(@PathVariable String taskId) {
         return tasks.close(taskId)
@@ -68,6 +99,15 @@ class TaskController {
                 .orElseGet(() -> notFound(taskId));
     }
 
+    @Operation(
+            operationId = "getTask",
+            summary = "Read a task's real-time overview",
+            description = "Counters, counts by order status and the task's orders.")
+    @ApiResponse(
+            responseCode = "200",
+            description = "The task",
+            content = @Content(schema = @Schema(implementation = TaskView.class)))
+    @ApiResponse(responseCode = "404", ref = "NotFound")
     @GetMapping("/{taskId}")
     ResponseEntity<?> overview(@PathVariable String taskId) {
         return tasks.overview(taskId)

@@ -10,6 +10,9 @@ import io.fleetsaga.order.order.StatusChange;
 import io.fleetsaga.order.saga.AssignmentSagas;
 import io.fleetsaga.order.saga.SagaStarted;
 import io.fleetsaga.order.saga.SagaStatus;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
@@ -37,6 +40,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping("/api/orders")
+@Tag(name = "Orders")
 class OrderController {
 
     static final String ID_PATTERN = "[A-Za-z0-9._:-]+";
@@ -49,6 +53,13 @@ class OrderController {
         this.sagas = sagas;
     }
 
+    @Operation(
+            operationId = "createOrder",
+            summary = "Create an order",
+            description = "Status CREATED; the id is generated (`o-<uuid>`) when the body or its `orderId` is absent;"
+                    + " 409 when an order with this id exists.")
+    @ApiResponse(responseCode = "201", description = "Created; `Location` and `ETag` of the new order")
+    @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping
     ResponseEntity<OrderView> create(@Valid @RequestBody(required = false) CreateOrder request) {
         String orderId = request == null || request.orderId() == null ? "o-" + UUID.randomUUID() : request.orderId();
@@ -58,6 +69,12 @@ class OrderController {
                 .body(OrderView.of(order));
     }
 
+    @Operation(
+            operationId = "getOrder",
+            summary = "Read an order with its latest assignment and its history",
+            description = "Read in one transaction; `ETag` is the order's version.")
+    @ApiResponse(responseCode = "200", description = "The order")
+    @ApiResponse(responseCode = "404", ref = "NotFound")
     @GetMapping("/{orderId}")
     ResponseEntity<OrderDetailsView> get(@PathVariable String orderId) {
         OrderDetails details = orders.details(orderId).orElseThrow(() -> new OrderNotFoundException(orderId));
@@ -65,6 +82,15 @@ class OrderController {
     }
 
     /** Starts the saga "assign order"; 202: the outcome arrives asynchronously, visible on the order. */
+    @Operation(
+            operationId = "assignOrder",
+            summary = "Assign an order to a task (starts the saga)",
+            description = "The order becomes ASSIGNMENT_PENDING; assignment-service's answer arrives asynchronously"
+                    + " and shows on the order (ASSIGNED, or back to CREATED with the reason).")
+    @ApiResponse(responseCode = "202", description = "Saga started; `Location` of the order")
+    @ApiResponse(responseCode = "404", ref = "NotFound")
+    @ApiResponse(responseCode = "409", ref = "Conflict")
+    @ApiResponse(responseCode = "412", ref = "PreconditionFailed")
     @PostMapping("/{orderId}/assignment")
     ResponseEntity<AssignmentAccepted> assign(
             @PathVariable String orderId,
@@ -77,6 +103,11 @@ class OrderController {
                 .body(AssignmentAccepted.of(started));
     }
 
+    @Operation(operationId = "pickUpOrder", summary = "Pick up an order", description = "ASSIGNED → DELIVERING")
+    @ApiResponse(responseCode = "200", description = "The changed order")
+    @ApiResponse(responseCode = "404", ref = "NotFound")
+    @ApiResponse(responseCode = "409", ref = "Conflict")
+    @ApiResponse(responseCode = "412", ref = "PreconditionFailed")
     @PostMapping("/{orderId}/pickup")
     ResponseEntity<OrderView> pickUp(
             @PathVariable String orderId,
@@ -84,6 +115,11 @@ class OrderController {
         return change(orderId, StatusChange.PICK_UP, null, ifMatch);
     }
 
+    @Operation(operationId = "deliverOrder", summary = "Deliver an order", description = "DELIVERING → DELIVERED")
+    @ApiResponse(responseCode = "200", description = "The changed order")
+    @ApiResponse(responseCode = "404", ref = "NotFound")
+    @ApiResponse(responseCode = "409", ref = "Conflict")
+    @ApiResponse(responseCode = "412", ref = "PreconditionFailed")
     @PostMapping("/{orderId}/delivery")
     ResponseEntity<OrderView> deliver(
             @PathVariable String orderId,
@@ -91,6 +127,14 @@ class OrderController {
         return change(orderId, StatusChange.DELIVER, null, ifMatch);
     }
 
+    @Operation(
+            operationId = "failOrderDelivery",
+            summary = "Report a failed delivery",
+            description = "DELIVERING → ON_HOLD, with the reason")
+    @ApiResponse(responseCode = "200", description = "The changed order")
+    @ApiResponse(responseCode = "404", ref = "NotFound")
+    @ApiResponse(responseCode = "409", ref = "Conflict")
+    @ApiResponse(responseCode = "412", ref = "PreconditionFailed")
     @PostMapping("/{orderId}/delivery-failure")
     ResponseEntity<OrderView> failDelivery(
             @PathVariable String orderId,
@@ -99,6 +143,14 @@ class OrderController {
         return change(orderId, StatusChange.FAIL_DELIVERY, request.reason(), ifMatch);
     }
 
+    @Operation(
+            operationId = "receiveOrder",
+            summary = "Receive an order back at the hub",
+            description = "ON_HOLD → RECEIVED; the order leaves its task")
+    @ApiResponse(responseCode = "200", description = "The changed order")
+    @ApiResponse(responseCode = "404", ref = "NotFound")
+    @ApiResponse(responseCode = "409", ref = "Conflict")
+    @ApiResponse(responseCode = "412", ref = "PreconditionFailed")
     @PostMapping("/{orderId}/receipt")
     ResponseEntity<OrderView> receive(
             @PathVariable String orderId,
@@ -106,6 +158,15 @@ class OrderController {
         return change(orderId, StatusChange.RECEIVE, null, ifMatch);
     }
 
+    @Operation(
+            operationId = "cancelOrder",
+            summary = "Cancel an order",
+            description =
+                    "From every status except DELIVERED and CANCELLED; ends a pending assignment saga (COMPENSATED)")
+    @ApiResponse(responseCode = "200", description = "The changed order")
+    @ApiResponse(responseCode = "404", ref = "NotFound")
+    @ApiResponse(responseCode = "409", ref = "Conflict")
+    @ApiResponse(responseCode = "412", ref = "PreconditionFailed")
     @PostMapping("/{orderId}/cancellation")
     ResponseEntity<OrderView> cancel(
             @PathVariable String orderId,

@@ -8,6 +8,8 @@ import io.fleetsaga.order.order.OrderService;
 import io.fleetsaga.order.order.OrderSnapshot;
 import io.fleetsaga.order.order.OrderVersionMismatchException;
 import io.fleetsaga.order.order.StatusChange;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
@@ -32,6 +34,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping("/api/orders/status-changes")
+@Tag(name = "Orders")
 class StatusChangesController {
 
     static final int MAX_CHANGES = 500;
@@ -44,6 +47,12 @@ class StatusChangesController {
         this.orders = orders;
     }
 
+    @Operation(
+            operationId = "applyStatusChanges",
+            summary = "Apply a batch of status changes, each on its own",
+            description = "1 to 500 items; each item is its own transaction and gets its own outcome (APPLIED,"
+                    + " CONFLICT, NOT_FOUND, PRECONDITION_FAILED, INVALID, ERROR, with a problem when not applied)."
+                    + " 200 whenever the batch itself was valid.")
     @PostMapping
     BatchResult apply(@Valid @RequestBody StatusChanges request) {
         List<ItemResult> results = new ArrayList<>(request.changes().size());

@@ -7,6 +7,9 @@ import io.fleetsaga.order.reconciliation.ReconciliationService;
 import io.fleetsaga.order.reconciliation.RunInProgressException;
 import io.fleetsaga.order.reconciliation.RunReport;
 import io.fleetsaga.order.reconciliation.RunRequest;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import java.net.URI;
@@ -31,6 +34,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping("/api/ops/reconciliation/runs")
+@Tag(name = "Reconciliation (ops)")
 class ReconciliationController {
 
     private final ReconciliationService service;
@@ -43,6 +47,13 @@ class ReconciliationController {
      * Starts a run in the background: 202 with the run (status RUNNING) and its URL in {@code Location}; 409 when
      * a run is in progress.
      */
+    @Operation(
+            operationId = "startReconciliationRun",
+            summary = "Start a reconciliation run (dry run or repair)",
+            description = "Every field is optional: mode DRY_RUN, scope ALL, method DIGEST. The run goes on in the"
+                    + " background; 409 when a run is in progress (the problem's `runningRunId` names it).")
+    @ApiResponse(responseCode = "202", description = "Started: the run (RUNNING), its URL in `Location`")
+    @ApiResponse(responseCode = "409", ref = "Conflict")
     @PostMapping
     ResponseEntity<RunReport> start(@RequestBody(required = false) StartRun body, Principal principal) {
         RunRequest request;
@@ -62,11 +73,15 @@ class ReconciliationController {
     }
 
     /** The most recent runs, newest first. */
+    @Operation(operationId = "listReconciliationRuns", summary = "List the most recent runs, newest first")
     @GetMapping
     RunList recent(@RequestParam(defaultValue = "20") @Min(1) @Max(200) int limit) {
         return new RunList(service.recent(limit));
     }
 
+    @Operation(operationId = "getReconciliationRun", summary = "Read a run with its drift counts")
+    @ApiResponse(responseCode = "200", description = "The run")
+    @ApiResponse(responseCode = "404", ref = "NotFound")
     @GetMapping("/{runId}")
     RunReport run(@PathVariable long runId) {
         return service.find(runId).orElseThrow(() -> notFound(runId));
@@ -76,6 +91,13 @@ class ReconciliationController {
      * The run's drift entries in the order they were found, optionally of one type; page with {@code after} = the
      * previous page's {@code next}.
      */
+    @Operation(
+            operationId = "listReconciliationDrift",
+            summary = "List a run's drift entries (the affected order ids)",
+            description = "In the order they were found, optionally of one type (`STALE_STATUS` or `stale_status`);"
+                    + " page with `after` = the previous page's `next`.")
+    @ApiResponse(responseCode = "200", description = "A page of drift entries")
+    @ApiResponse(responseCode = "404", ref = "NotFound")
     @GetMapping("/{runId}/drift")
     DriftPage drift(
             @PathVariable long runId,

@@ -6,7 +6,9 @@ import io.fleetsaga.common.event.EnvelopeCodec;
 import io.fleetsaga.common.event.EventEnvelope;
 import io.fleetsaga.common.event.MalformedEventException;
 import io.fleetsaga.common.inbox.Inbox;
+import io.fleetsaga.common.tracing.EventTracing;
 import io.fleetsaga.order.messaging.OrderTopics;
+import io.fleetsaga.order.order.OrderLogContext;
 import io.fleetsaga.order.saga.AssignmentRejected;
 import io.fleetsaga.order.saga.AssignmentSagas;
 import io.fleetsaga.order.saga.OrderLinked;
@@ -23,6 +25,9 @@ import org.springframework.stereotype.Component;
  * a saga that is no longer running is acknowledged without effect. A record that cannot be read goes to
  * the dead-letter topic at once, a failing one after the kit's retries; a type this service does not know
  * is acknowledged and skipped (forward compatibility).
+ *
+ * <p>Each reply is handled in its trace ({@link EventTracing}: a child span of the reply's traceparent, with its
+ * event and order id in the logging context), so the saga step's own events carry the dispatcher request's trace on.
  */
 @Component
 class AssignmentEventsListener {
@@ -35,17 +40,26 @@ class AssignmentEventsListener {
     private final AssignmentSagas sagas;
     private final EnvelopeCodec codec;
     private final ObjectMapper mapper;
+    private final EventTracing tracing;
 
-    AssignmentEventsListener(Inbox inbox, AssignmentSagas sagas, EnvelopeCodec codec, ObjectMapper mapper) {
+    AssignmentEventsListener(
+            Inbox inbox, AssignmentSagas sagas, EnvelopeCodec codec, ObjectMapper mapper, EventTracing tracing) {
         this.inbox = inbox;
         this.sagas = sagas;
         this.codec = codec;
         this.mapper = mapper;
+        this.tracing = tracing;
     }
 
     @KafkaListener(id = LISTENER_ID, idIsGroup = false, topics = OrderTopics.ASSIGNMENT_EVENTS)
     void onAssignmentEvent(ConsumerRecord<String, byte[]> record) {
         EventEnvelope envelope = codec.decode(record.value());
+        try (var order = OrderLogContext.put(envelope.aggregateId())) {
+            tracing.handle(envelope, OrderTopics.ASSIGNMENT_EVENTS_CONSUMER, () -> handle(envelope));
+        }
+    }
+
+    private void handle(EventEnvelope envelope) {
         switch (envelope.type()) {
             case OrderLinked.TYPE -> {
                 OrderLinked reply = payload(envelope, OrderLinked.class);
