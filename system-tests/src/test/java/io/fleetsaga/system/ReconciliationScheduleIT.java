@@ -151,12 +151,19 @@ class ReconciliationScheduleIT {
                 .start();
         try {
             JsonNode[] alert = new JsonNode[1];
-            await().atMost(Duration.ofSeconds(90))
-                    .pollInterval(Duration.ofSeconds(1))
-                    .until(() -> {
-                        alert[0] = driftAlert(port);
-                        return alert[0] != null;
-                    });
+            try {
+                await().atMost(Duration.ofSeconds(90))
+                        .pollInterval(Duration.ofSeconds(1))
+                        .until(() -> {
+                            alert[0] = driftAlert(port);
+                            return alert[0] != null;
+                        });
+            } catch (AssertionError | RuntimeException e) {
+                System.out.println("prometheus targets: " + get(port, "/api/v1/targets"));
+                System.out.println("prometheus rules: " + get(port, "/api/v1/rules"));
+                System.out.println("prometheus log:\n" + Files.readString(dir.resolve("prometheus.log")));
+                throw e;
+            }
             assertThat(alert[0].get("state").asText()).isIn("pending", "firing");
             assertThat(alert[0].get("labels").get("type").asText()).isEqualTo("stale_status");
             assertThat(alert[0].get("labels").get("severity").asText()).isNotBlank();
@@ -166,6 +173,20 @@ class ReconciliationScheduleIT {
             if (!prometheus.waitFor(10, TimeUnit.SECONDS)) {
                 prometheus.destroyForcibly();
             }
+        }
+    }
+
+    private static String get(int port, String path) {
+        try {
+            return HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+        } catch (IOException | InterruptedException e) {
+            return e.toString();
         }
     }
 
