@@ -100,6 +100,9 @@ public final class LocalStack {
         long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
         out.println();
         out.println("fleet-saga is up (" + seconds + " s):");
+        out.println("  ops console         " + orderService.uri("/console/") + "   (user ops / ops-local)");
+        out.println("  API docs            " + orderService.uri("/swagger-ui.html") + "   "
+                + assignmentService.uri("/swagger-ui.html"));
         out.println("  order-service       " + orderService.uri("/api/orders") + "   (POST {\"orderId\":\"o-1\"})");
         out.println("                      " + orderService.uri("/actuator/prometheus"));
         out.println("  reconciliation      " + orderService.uri("/api/ops/reconciliation/runs")

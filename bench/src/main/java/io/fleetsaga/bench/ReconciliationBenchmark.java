@@ -1,0 +1,930 @@
+package io.fleetsaga.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetsaga.bench.BenchData.Drift;
+import io.fleetsaga.bench.MemorySampler.Peaks;
+import io.fleetsaga.common.reconciliation.BucketDigests;
+import io.fleetsaga.common.reconciliation.FactDigestSql;
+import io.fleetsaga.infra.DatabaseServer;
+import io.fleetsaga.infra.EmbeddedMariaDb;
+import io.fleetsaga.infra.RealInfrastructure;
+import io.fleetsaga.infra.ServiceProcess;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
+
+/**
+ * How long, and with how much memory, order-service reconciles N orders (default 1,000,000) against
+ * assignment-service: by bucket digests ({@code DIGEST}) and, as the baseline measured in the same run, by comparing
+ * every row ({@code FULL_SCAN}); first with no drift, then with drift injected into assignment-service's tables
+ * (default 0.1% of the orders, plus a few task counters), whose reported counts must equal what was injected.
+ *
+ * <p>Both services run from their executable jars as real processes on the real database and broker
+ * ({@link RealInfrastructure}), with a fixed, modest heap. Data is seeded with JDBC (not measured). Each run is started
+ * through the ops API and polled until it completes; its duration is the one the run report states (database
+ * clock) and the wall clock from the POST until the poll that saw it completed. Memory: peak RSS ({@code VmHWM},
+ * reset before each run) and sampled heap in use ({@code /actuator/prometheus}, every 200 ms). Everything printed is
+ * also written to {@code results/reconciliation-<timestamp>.txt}. Run it with {@code ./mvnw -q -pl bench -am package
+ * exec:exec -DskipTests} (see docs/benchmarks.md); it never runs in the build.
+ */
+public final class ReconciliationBenchmark {
+
+    private static final String OPS = "ops";
+    private static final String SERVICE = "service";
+    private static final String PASSWORD = "bench-secret";
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration POLL = Duration.ofMillis(50);
+    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(30);
+    private static final Duration SLOW_STATEMENT = Duration.ofMillis(200);
+
+    private final Settings settings;
+    private final Output out = new Output();
+    private final List<String> failures = new ArrayList<>();
+    private final List<RunResult> results = new ArrayList<>();
+    private ServiceProcess orderService;
+    private ServiceProcess assignmentService;
+    private MemorySampler sampler;
+    private long orderPid;
+    private long assignmentPid;
+    private long databasePid = -1;
+    /** The database's slow query log (statements over {@link #SLOW_STATEMENT}), where the server lets us read it. */
+    private Connection slowLog;
+
+    /** order-service's schema, read-only: the status of a run, polled while it runs. */
+    private Connection runStatus;
+
+    /** What to run; every value comes from a {@code bench.*} system property (see bench/pom.xml). */
+    record Settings(
+            int orders,
+            int ordersPerTask,
+            int driftPerMille,
+            int digestRepeats,
+            String gracePeriod,
+            List<String> serviceJvmOptions,
+            Path orderJar,
+            Path assignmentJar,
+            Path resultsDir,
+            Path workDir) {
+
+        static Settings fromSystemProperties() {
+            return new Settings(
+                    Integer.getInteger("bench.orders", 1_000_000),
+                    Integer.getInteger("bench.orders-per-task", 1000),
+                    Integer.getInteger("bench.drift-per-mille", 1),
+                    Integer.getInteger("bench.digest-repeats", 3),
+                    System.getProperty("bench.grace-period", "1s"),
+                    List.of(System.getProperty("bench.service-jvm-options", "-Xmx256m -XX:+UseG1GC")
+                            .trim()
+                            .split("\\s+")),
+                    Path.of(required("fleetsaga.order-service.jar")),
+                    Path.of(required("fleetsaga.assignment-service.jar")),
+                    Path.of(System.getProperty("bench.results.dir", "results")),
+                    Path.of(System.getProperty("bench.work.dir", "target/bench-work")));
+        }
+
+        private static String required(String property) {
+            String value = System.getProperty(property);
+            if (value == null || value.isBlank() || !java.nio.file.Files.isRegularFile(Path.of(value))) {
+                throw new IllegalStateException("run the benchmark through Maven: ./mvnw -q -pl bench -am package"
+                        + " exec:exec -DskipTests (system property " + property + " names no file: " + value + ")");
+            }
+            return value;
+        }
+    }
+
+    /** One reconciliation run as measured. */
+    record RunResult(
+            String scenario,
+            String method,
+            int repeat,
+            JsonNode report,
+            long wallMillis,
+            Map<String, Peaks> peaks,
+            Map<String, Double> cpuSeconds,
+            String loadBefore,
+            String loadAfter) {
+
+        long durationMillis() {
+            return report.path("durationMillis").asLong(-1);
+        }
+    }
+
+    private ReconciliationBenchmark(Settings settings) {
+        this.settings = settings;
+    }
+
+    public static void main(String[] args) {
+        int exit;
+        try {
+            exit = new ReconciliationBenchmark(Settings.fromSystemProperties()).run();
+        } catch (Exception | Error e) {
+            e.printStackTrace();
+            exit = 2;
+        }
+        // always exit: the embedded database, the broker and the services stop with this JVM (shutdown hooks)
+        System.exit(exit);
+    }
+
+    private int run() throws Exception {
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        Path resultFile = settings.resultsDir().resolve("reconciliation-" + stamp + ".txt");
+        Path logs = settings.workDir().resolve("logs-" + stamp).toAbsolutePath();
+        try {
+            out.line("# fleet-saga reconciliation benchmark, " + stamp);
+            out.line("command: ./mvnw -q -pl bench -am package exec:exec -DskipTests" + nonDefaultOptions());
+            benchmark(logs);
+        } catch (Exception | Error e) {
+            failures.add("benchmark aborted: " + e);
+            out.line("ABORTED: " + e);
+            throw e;
+        } finally {
+            stopServices();
+            if (!failures.isEmpty()) {
+                out.line("");
+                out.line("CHECKS FAILED (%d):", failures.size());
+                failures.forEach(f -> out.line("  - " + f));
+            }
+            out.writeTo(resultFile);
+            System.out.println("results written to " + resultFile.toAbsolutePath());
+        }
+        return failures.isEmpty() ? 0 : 1;
+    }
+
+    private String nonDefaultOptions() {
+        StringBuilder options = new StringBuilder();
+        if (settings.orders() != 1_000_000) {
+            options.append(" -Dbench.orders=").append(settings.orders());
+        }
+        if (settings.ordersPerTask() != 1000) {
+            options.append(" -Dbench.orders-per-task=").append(settings.ordersPerTask());
+        }
+        if (settings.driftPerMille() != 1) {
+            options.append(" -Dbench.drift-per-mille=").append(settings.driftPerMille());
+        }
+        if (settings.digestRepeats() != 3) {
+            options.append(" -Dbench.digest-repeats=").append(settings.digestRepeats());
+        }
+        if (!settings.gracePeriod().equals("1s")) {
+            options.append(" -Dbench.grace-period=").append(settings.gracePeriod());
+        }
+        return options.toString();
+    }
+
+    private void benchmark(Path logs) throws Exception {
+        long t0 = System.nanoTime();
+        RealInfrastructure infra = RealInfrastructure.get();
+        DatabaseServer db = infra.database();
+        if (db instanceof EmbeddedMariaDb mariaDb) {
+            databasePid = mariaDb.pid();
+        }
+        out.line("infrastructure: %s, ready in %d ms", infra.source(), millisSince(t0));
+        machineFacts(db);
+
+        enableSlowLog(db); // before the services connect: a connection keeps the long_query_time it started with
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String ordersDb = "bench_orders_" + suffix;
+        String assignmentsDb = "bench_assignments_" + suffix;
+        startServices(infra, ordersDb, assignmentsDb, logs);
+
+        BenchData data = new BenchData(
+                settings.orders(),
+                settings.ordersPerTask(),
+                db.jdbcUrl(ordersDb),
+                db.jdbcUrl(assignmentsDb),
+                db.username(),
+                db.password());
+        out.line("");
+        out.line("## seeding (not part of the result)");
+        long seedStart = System.nanoTime();
+        data.seed();
+        long seeded = millisSince(seedStart);
+        long analyzeStart = System.nanoTime();
+        data.analyze();
+        out.line(
+                "seeded %,d orders on %,d tasks (%,d per task; 30%% ASSIGNED, 20%% DELIVERING, 40%% DELIVERED, 10%%"
+                        + " ON_HOLD) with links, mirrors and counters in %.1f s; ANALYZE TABLE %.1f s",
+                data.orders, data.tasks, data.ordersPerTask, seeded / 1000.0, millisSince(analyzeStart) / 1000.0);
+        runStatus = DriverManager.getConnection(db.jdbcUrl(ordersDb), db.username(), db.password());
+        runStatus.setAutoCommit(true); // every poll reads the latest committed status
+        data.tableSizes(db.jdbcUrl(ordersDb)).forEach(s -> out.line("  orders schema:      " + s));
+        data.tableSizes(db.jdbcUrl(assignmentsDb)).forEach(s -> out.line("  assignments schema: " + s));
+
+        List<MemorySampler.Watched> watched = new ArrayList<>();
+        watched.add(new MemorySampler.Watched("order-service", orderPid, orderService.uri("/actuator/prometheus")));
+        watched.add(new MemorySampler.Watched(
+                "assignment-service", assignmentPid, assignmentService.uri("/actuator/prometheus")));
+        if (databasePid > 0) {
+            watched.add(new MemorySampler.Watched("mariadbd", databasePid, null));
+        }
+        sampler = new MemorySampler(watched);
+        idleMemory();
+
+        out.line("");
+        out.line("## scenario 1: no drift");
+        Map<Drift, Integer> none = new EnumMap<>(Drift.class);
+        for (Drift d : Drift.values()) {
+            none.put(d, 0);
+        }
+        for (int i = 1; i <= settings.digestRepeats(); i++) {
+            check(reconcile("no drift", "DIGEST", i), none, data.orders, data.orders);
+        }
+        RunResult fullScan = reconcile("no drift", "FULL_SCAN", 1);
+        check(fullScan, none, data.orders, data.orders);
+
+        phases(
+                data,
+                results.stream()
+                        .filter(r -> r.method().equals("DIGEST"))
+                        .mapToInt(r -> r.report().path("bucketCount").asInt())
+                        .filter(b -> b > 0)
+                        .findFirst()
+                        .orElse(FactDigestSql.bucketCountFor(data.orders, 16, 256, 65536)));
+
+        out.line("");
+        out.line("## scenario 2: drift injected into assignment-service's tables");
+        long injectStart = System.nanoTime();
+        Map<Drift, Integer> injected = data.injectDrift(settings.driftPerMille());
+        out.line("injected in %.1f s (not part of the result): %s", millisSince(injectStart) / 1000.0, injected);
+        long expectedLinks = (long) data.orders - injected.get(Drift.MISSING_LINK) + injected.get(Drift.ORPHAN_LINK);
+        for (int i = 1; i <= settings.digestRepeats(); i++) {
+            check(reconcile(driftScenario(), "DIGEST", i), injected, data.orders, expectedLinks);
+        }
+        check(reconcile(driftScenario(), "FULL_SCAN", 1), injected, data.orders, expectedLinks);
+
+        table(data, injected);
+    }
+
+    private void machineFacts(DatabaseServer db) throws Exception {
+        out.line("");
+        out.line("## machine");
+        out.line(
+                "cpu: %d cores (%s), memory: %s",
+                Runtime.getRuntime().availableProcessors(), Procfs.cpuModel(), Procfs.memTotal());
+        out.line(
+                "jdk (benchmark and services): %s %s (%s)",
+                System.getProperty("java.vm.name"),
+                System.getProperty("java.runtime.version"),
+                System.getProperty("java.home"));
+        String bufferPool;
+        try (var c = DriverManager.getConnection(db.jdbcUrl("mysql"), db.username(), db.password());
+                var s = c.createStatement();
+                var rs = s.executeQuery("SELECT @@innodb_buffer_pool_size")) {
+            rs.next();
+            bufferPool = rs.getLong(1) / 1048576 + " MiB";
+        }
+        out.line("database: %s (innodb_buffer_pool_size %s)", db.serverVersion(), bufferPool);
+        out.line("source: %s", git());
+        out.line("load average (1 min) at start: %s", Procfs.loadAverage());
+    }
+
+    private static String git() {
+        try {
+            Process head = new ProcessBuilder("git", "rev-parse", "--short", "HEAD")
+                    .redirectErrorStream(true)
+                    .start();
+            String commit = new String(head.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            Process status = new ProcessBuilder("git", "status", "--porcelain")
+                    .redirectErrorStream(true)
+                    .start();
+            long changed = new String(status.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .count();
+            head.waitFor(10, TimeUnit.SECONDS);
+            status.waitFor(10, TimeUnit.SECONDS);
+            return "git " + commit + (changed > 0 ? " + " + changed + " uncommitted changes in the working tree" : "");
+        } catch (IOException e) {
+            return "git unknown (" + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "git unknown";
+        }
+    }
+
+    private void startServices(RealInfrastructure infra, String ordersDb, String assignmentsDb, Path logs) {
+        int orderPort = ServiceProcess.freePort();
+        int assignmentPort = ServiceProcess.freePort();
+        Map<String, String> orderProperties = serviceProperties(infra.springProperties(ordersDb), "order-service");
+        orderProperties.put("fleetsaga.reconciliation.schedule", "false");
+        orderProperties.put("fleetsaga.reconciliation.grace-period", settings.gracePeriod());
+        orderProperties.put("fleetsaga.reconciliation.assignment-service.url", "http://127.0.0.1:" + assignmentPort);
+        orderProperties.put("fleetsaga.reconciliation.assignment-service.username", SERVICE);
+        orderProperties.put("fleetsaga.reconciliation.assignment-service.password", PASSWORD);
+        Map<String, String> assignmentProperties =
+                serviceProperties(infra.springProperties(assignmentsDb), "assignment-service");
+        out.line("");
+        out.line("## services");
+        out.line("jvm options of both services: %s", String.join(" ", settings.serviceJvmOptions()));
+        out.line(
+                "order-service: reconciliation grace-period %s, schedule off, other settings default",
+                settings.gracePeriod());
+        out.line("logs: %s", logs);
+        long started = System.nanoTime();
+        CompletableFuture<ServiceProcess> orders = CompletableFuture.supplyAsync(() -> ServiceProcess.start(
+                        "order-service",
+                        settings.orderJar(),
+                        orderPort,
+                        orderProperties,
+                        settings.serviceJvmOptions(),
+                        logs)
+                .awaitReady(Duration.ofMinutes(4)));
+        CompletableFuture<ServiceProcess> assignments = CompletableFuture.supplyAsync(() -> ServiceProcess.start(
+                        "assignment-service",
+                        settings.assignmentJar(),
+                        assignmentPort,
+                        assignmentProperties,
+                        settings.serviceJvmOptions(),
+                        logs)
+                .awaitReady(Duration.ofMinutes(4)));
+        try {
+            orderService = orders.join();
+        } finally {
+            assignmentService = assignments.join();
+        }
+        orderPid = Procfs.findService(settings.orderJar(), orderPort)
+                .orElseThrow(() -> new IllegalStateException("no process of order-service found"));
+        assignmentPid = Procfs.findService(settings.assignmentJar(), assignmentPort)
+                .orElseThrow(() -> new IllegalStateException("no process of assignment-service found"));
+        out.line(
+                "both ready in %.1f s: order-service pid %d port %d, assignment-service pid %d port %d",
+                millisSince(started) / 1000.0, orderPid, orderPort, assignmentPid, assignmentPort);
+    }
+
+    private Map<String, String> serviceProperties(Map<String, String> infra, String name) {
+        Map<String, String> props = new HashMap<>(infra);
+        String[][] users = {{OPS, "OPS"}, {SERVICE, "SERVICE"}};
+        for (int i = 0; i < users.length; i++) {
+            props.put("fleetsaga.security.users[" + i + "].name", users[i][0]);
+            props.put("fleetsaga.security.users[" + i + "].password", "{noop}" + PASSWORD);
+            props.put("fleetsaga.security.users[" + i + "].roles", users[i][1]);
+        }
+        props.put(
+                "server.tomcat.basedir",
+                settings.workDir().resolve("tomcat-" + name).toAbsolutePath().toString());
+        return props;
+    }
+
+    private void stopServices() {
+        for (ServiceProcess service : new ServiceProcess[] {orderService, assignmentService}) {
+            if (service != null) {
+                try {
+                    service.close();
+                } catch (RuntimeException e) {
+                    out.line("could not stop %s: %s", service.name(), e);
+                }
+            }
+        }
+    }
+
+    private void idleMemory() throws InterruptedException {
+        sampler.start();
+        Thread.sleep(2000);
+        Map<String, Peaks> idle = sampler.stop();
+        out.line("");
+        out.line(
+                "## idle, after seeding (2 s, %d samples)",
+                idle.get("order-service").samples());
+        idle.forEach((name, p) -> out.line("  %-18s %s", name, describe(p)));
+    }
+
+    private static String describe(Peaks p) {
+        return String.format(
+                "RSS peak %s MiB (sampled %s)%s",
+                mib(p.hwmKb() * 1024),
+                mib(p.peakRssKb() * 1024),
+                p.peakHeapBytes() < 0
+                        ? ""
+                        : ", heap used peak " + mib(p.peakHeapBytes()) + " MiB of " + mib(p.peakHeapCommittedBytes())
+                                + " MiB committed");
+    }
+
+    /** Starts one run through the ops API and waits for it; prints and records what it measured. */
+    private RunResult reconcile(String scenario, String method, int repeat) throws Exception {
+        Thread.sleep(1000); // let the previous run's lease go and the services settle
+        String loadBefore = Procfs.loadAverage();
+        clearSlowLog();
+        Map<String, Long> cpuBefore = cpuTicks();
+        sampler.start();
+        long started = System.nanoTime();
+        long runId = startRun(method);
+        // polled in order-service's table, not through its API: every API call costs a password check (bcrypt)
+        while (!runFinished(runId)) {
+            if (System.nanoTime() - started > RUN_TIMEOUT.toNanos()) {
+                throw new IllegalStateException("run " + runId + " still running after " + RUN_TIMEOUT);
+            }
+            Thread.sleep(POLL.toMillis());
+        }
+        long wall = millisSince(started);
+        Map<String, Peaks> peaks = sampler.stop();
+        JsonNode report = getJson(orderService.uri("/api/ops/reconciliation/runs/" + runId), OPS);
+        Map<String, Long> cpuAfter = cpuTicks();
+        Map<String, Double> cpu = new LinkedHashMap<>();
+        cpuBefore.forEach((k, v) -> cpu.put(k, (cpuAfter.get(k) - v) / (double) Procfs.TICKS_PER_SECOND));
+        RunResult result =
+                new RunResult(scenario, method, repeat, report, wall, peaks, cpu, loadBefore, Procfs.loadAverage());
+        results.add(result);
+        out.line(
+                "%s %s #%d: run %d %s, %d ms (report), %d ms (wall); orders %d, links %d, buckets %d (%d differing),"
+                        + " rows compared %d, candidates %d, drift %d %s",
+                scenario,
+                method,
+                repeat,
+                runId,
+                report.path("status").asText(),
+                result.durationMillis(),
+                wall,
+                report.path("ordersChecked").asLong(),
+                report.path("linksChecked").asLong(),
+                report.path("bucketCount").asInt(),
+                report.path("bucketsDiffering").asInt(),
+                report.path("rowsCompared").asLong(),
+                report.path("candidates").asInt(),
+                report.path("driftTotal").asInt(),
+                report.path("drift"));
+        peaks.forEach((name, p) -> out.line("    %-18s %s", name, describe(p)));
+        out.line(
+                "    cpu s: %s; load avg %s -> %s",
+                cpu.entrySet().stream()
+                        .map(e -> e.getKey() + " " + String.format("%.1f", e.getValue()))
+                        .reduce((a, b) -> a + ", " + b)
+                        .orElse(""),
+                loadBefore,
+                result.loadAfter());
+        printSlowLog();
+        return result;
+    }
+
+    /**
+     * Has the database log every statement that takes over {@link #SLOW_STATEMENT} into {@code mysql.slow_log}: the
+     * statements of a run that cost time, with their durations and rows examined, as the server measured them.
+     */
+    private void enableSlowLog(DatabaseServer db) {
+        try {
+            slowLog = DriverManager.getConnection(db.jdbcUrl("mysql"), db.username(), db.password());
+            try (Statement s = slowLog.createStatement()) {
+                s.execute("SET GLOBAL log_output = 'TABLE'");
+                s.execute("SET GLOBAL long_query_time = " + SLOW_STATEMENT.toMillis() / 1000.0);
+                s.execute("SET GLOBAL slow_query_log = ON");
+            }
+        } catch (SQLException e) {
+            out.line("(database slow query log not available: %s)", e.getMessage());
+            slowLog = null;
+        }
+    }
+
+    private void clearSlowLog() {
+        if (slowLog != null) {
+            try (Statement s = slowLog.createStatement()) {
+                s.execute("TRUNCATE TABLE mysql.slow_log");
+            } catch (SQLException e) {
+                out.line("(cannot clear the slow query log: %s)", e.getMessage());
+            }
+        }
+    }
+
+    private void printSlowLog() {
+        if (slowLog == null) {
+            return;
+        }
+        try (Statement s = slowLog.createStatement();
+                ResultSet rs = s.executeQuery("SELECT DATE_FORMAT(start_time, '%H:%i:%s.%f'),"
+                        + " HOUR(query_time) * 3600000 + MINUTE(query_time) * 60000 + SECOND(query_time) * 1000"
+                        + " + MICROSECOND(query_time) / 1000, rows_examined, rows_sent, db,"
+                        + " REPLACE(LEFT(sql_text, 110), '\n', ' ') FROM mysql.slow_log ORDER BY start_time")) {
+            int n = 0;
+            while (rs.next()) {
+                if (n++ == 0) {
+                    out.line(
+                            "    statements over %d ms (database slow log: start, duration, rows examined/sent):",
+                            SLOW_STATEMENT.toMillis());
+                }
+                out.line(
+                        "      %s %6.0f ms %9d/%-6d %s: %s",
+                        rs.getString(1).substring(0, 12),
+                        rs.getDouble(2),
+                        rs.getLong(3),
+                        rs.getLong(4),
+                        String.valueOf(rs.getString(5)).startsWith("bench_orders") ? "orders" : "assignments",
+                        rs.getString(6));
+            }
+            if (n == 0) {
+                out.line("    no statement over %d ms (database slow log)", SLOW_STATEMENT.toMillis());
+            }
+        } catch (SQLException e) {
+            out.line("(cannot read the slow query log: %s)", e.getMessage());
+        }
+    }
+
+    private boolean runFinished(long runId) throws SQLException {
+        try (PreparedStatement query =
+                runStatus.prepareStatement("SELECT status FROM reconciliation_run WHERE id = ?")) {
+            query.setLong(1, runId);
+            try (ResultSet rs = query.executeQuery()) {
+                return rs.next() && !"RUNNING".equals(rs.getString(1));
+            }
+        }
+    }
+
+    private Map<String, Long> cpuTicks() {
+        Map<String, Long> ticks = new LinkedHashMap<>();
+        ticks.put("order-service", Procfs.cpuTicks(orderPid));
+        ticks.put("assignment-service", Procfs.cpuTicks(assignmentPid));
+        if (databasePid > 0) {
+            ticks.put("mariadbd", Procfs.cpuTicks(databasePid));
+        }
+        long own = Procfs.ownCpuTicks();
+        long machine = Procfs.machineBusyTicks();
+        // everything else that ran on the machine meanwhile (other builds, the OS): noise in the measurement
+        ticks.put("outside the benchmark", machine - own);
+        return ticks;
+    }
+
+    private long startRun(String method) throws Exception {
+        String body = "{\"mode\":\"DRY_RUN\",\"scope\":\"ALL\",\"method\":\"" + method + "\"}";
+        for (int attempt = 1; ; attempt++) {
+            HttpResponse<String> response = HTTP.send(
+                    HttpRequest.newBuilder(orderService.uri("/api/ops/reconciliation/runs"))
+                            .timeout(Duration.ofSeconds(30))
+                            .header("Content-Type", "application/json")
+                            .header("Authorization", basic(OPS))
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 202) {
+                return JSON.readTree(response.body()).path("id").asLong();
+            }
+            if (response.statusCode() != 409 || attempt >= 50) {
+                throw new IllegalStateException(
+                        "POST /api/ops/reconciliation/runs answered " + response.statusCode() + ": " + response.body());
+            }
+            Thread.sleep(200); // the previous run still holds the lease
+        }
+    }
+
+    private static JsonNode getJson(URI uri, String user) throws Exception {
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(uri)
+                        .timeout(Duration.ofSeconds(30))
+                        .header("Authorization", basic(user))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException(
+                    "GET " + uri + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    private static int get(URI uri, String user) throws Exception {
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET();
+        if (user != null) {
+            request.header("Authorization", basic(user));
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode();
+    }
+
+    private static JsonNode postJson(URI uri, String user, String body) throws Exception {
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(uri)
+                        .timeout(Duration.ofMinutes(2))
+                        .header("Authorization", basic(user))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException(
+                    "POST " + uri + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    private static String basic(String user) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Fails the benchmark (loudly, at the end) when a run did not report exactly the expected drift. */
+    private void check(RunResult result, Map<Drift, Integer> expected, long orders, long links) {
+        JsonNode r = result.report();
+        String run = result.scenario() + " " + result.method() + " #" + result.repeat() + " (run " + r.path("id") + ")";
+        if (!"COMPLETED".equals(r.path("status").asText())) {
+            failures.add(run + ": status " + r.path("status").asText() + ", error "
+                    + r.path("error").asText());
+            return;
+        }
+        Map<String, Integer> reported = new LinkedHashMap<>();
+        Map<String, Integer> wanted = new LinkedHashMap<>();
+        for (Drift d : Drift.values()) {
+            reported.put(d.name(), r.path("drift").path(d.name()).asInt(-1));
+            wanted.put(d.name(), expected.get(d));
+        }
+        int expectedTotal =
+                expected.values().stream().mapToInt(Integer::intValue).sum();
+        out.line(
+                "    drift injected %s (total %d) / reported %s (total %d): %s",
+                wanted,
+                expectedTotal,
+                reported,
+                r.path("driftTotal").asInt(),
+                reported.equals(wanted) ? "equal" : "DIFFERENT");
+        if (!reported.equals(wanted) || r.path("driftTotal").asInt() != expectedTotal) {
+            failures.add(run + ": drift reported " + reported + ", injected " + wanted);
+        }
+        if (r.path("ordersChecked").asLong() != orders || r.path("linksChecked").asLong() != links) {
+            failures.add(run + ": checked " + r.path("ordersChecked") + " orders and " + r.path("linksChecked")
+                    + " links, expected " + orders + " and " + links);
+        }
+        if (r.path("unsettled").asInt() != 0
+                || r.path("inFlight").asInt() != 0
+                || r.path("candidatesTruncated").asBoolean()) {
+            failures.add(run + ": unsettled " + r.path("unsettled") + ", in flight " + r.path("inFlight")
+                    + ", truncated " + r.path("candidatesTruncated") + " (all expected 0/false)");
+        }
+    }
+
+    /**
+     * The steps of a run, each timed on its own against the same data (the services idle): where a run's time goes.
+     * The SQL is the services' own ({@link FactDigestSql}, the page queries), run from this JVM.
+     */
+    private void phases(BenchData data, int bucketCount) throws Exception {
+        out.line("");
+        out.line("## steps of a run, timed one by one (no drift; bucket count %d)", bucketCount);
+        try (SingleConnectionDataSource ordersDs = dataSource(data.ordersUrl());
+                SingleConnectionDataSource linksDs = dataSource(data.assignmentsUrl())) {
+            JdbcTemplate orders = new JdbcTemplate(ordersDs);
+            JdbcTemplate links = new JdbcTemplate(linksDs);
+            BucketDigests[] digests = new BucketDigests[2];
+            timed(
+                    "order count (SQL, order-service's COUNT(*) ... task_id IS NOT NULL)",
+                    3,
+                    () -> orders.queryForObject(
+                            "SELECT COUNT(*) FROM fleet_order WHERE task_id IS NOT NULL", Long.class));
+            timed(
+                    "order digests (SQL on fleet_order)",
+                    3,
+                    () -> digests[0] = FactDigestSql.digest(
+                            orders,
+                            "fleet_order",
+                            "id",
+                            List.of("task_id", "status", "version"),
+                            "task_id IS NOT NULL",
+                            bucketCount));
+            timed(
+                    "link digests (SQL on task_order_link)",
+                    3,
+                    () -> digests[1] = FactDigestSql.digest(
+                            links,
+                            "task_order_link",
+                            "order_id",
+                            List.of("task_id", "order_status", "order_version"),
+                            null,
+                            bucketCount));
+            out.line(
+                    "    digests equal: %s (%d non-empty buckets)",
+                    digests[0].differingBuckets(digests[1]).length == 0, digests[0].buckets().length);
+            timed("order + link digests (SQL, both at once as a run does)", 3, () -> {
+                CompletableFuture<BucketDigests> theirs = CompletableFuture.supplyAsync(() -> FactDigestSql.digest(
+                        links,
+                        "task_order_link",
+                        "order_id",
+                        List.of("task_id", "order_status", "order_version"),
+                        null,
+                        bucketCount));
+                FactDigestSql.digest(
+                        orders,
+                        "fleet_order",
+                        "id",
+                        List.of("task_id", "status", "version"),
+                        "task_id IS NOT NULL",
+                        bucketCount);
+                return theirs.join();
+            });
+            timed(
+                    "link digests (HTTP GET assignment-service /internal/reconciliation/digests)",
+                    3,
+                    () -> getJson(
+                            assignmentService.uri("/internal/reconciliation/digests?bucketCount=" + bucketCount),
+                            SERVICE));
+            timed(
+                    "counter check of all tasks (HTTP POST /internal/reconciliation/counter-check)",
+                    3,
+                    () -> postJson(assignmentService.uri("/internal/reconciliation/counter-check"), SERVICE, "{}"));
+            timed(
+                    "a request without credentials (GET assignment-service /actuator/health)",
+                    5,
+                    () -> get(assignmentService.uri("/actuator/health"), null));
+            timed(
+                    "the same with HTTP Basic credentials of the service user (password check on every request)",
+                    5,
+                    () -> get(assignmentService.uri("/actuator/health"), SERVICE));
+            timed("all orders in pages of 1000 (SQL, FULL_SCAN's order side)", 1, () -> {
+                String after = "";
+                long rows = 0;
+                while (true) {
+                    List<String> ids = orders.query(
+                            "SELECT id, task_id, status, version FROM fleet_order"
+                                    + " WHERE task_id IS NOT NULL AND id > ? ORDER BY id LIMIT 1000",
+                            (rs, n) -> rs.getString(1),
+                            after);
+                    rows += ids.size();
+                    if (ids.size() < 1000) {
+                        return rows;
+                    }
+                    after = ids.get(ids.size() - 1);
+                }
+            });
+            timed(
+                    "all links in pages of 1000 (HTTP POST /internal/reconciliation/facts, FULL_SCAN's other side)",
+                    1,
+                    () -> {
+                        String after = null;
+                        long rows = 0;
+                        while (true) {
+                            String body = "{\"bucketCount\":1,\"limit\":1000"
+                                    + (after == null ? "" : ",\"after\":" + JSON.writeValueAsString(after)) + "}";
+                            JsonNode page =
+                                    postJson(assignmentService.uri("/internal/reconciliation/facts"), SERVICE, body);
+                            rows += page.path("facts").size();
+                            if (page.path("next").isNull() || page.path("next").isMissingNode()) {
+                                return rows;
+                            }
+                            after = page.path("next").asText();
+                        }
+                    });
+        }
+    }
+
+    private static SingleConnectionDataSource dataSource(String url) {
+        DatabaseServer db = RealInfrastructure.get().database();
+        return new SingleConnectionDataSource(url, db.username(), db.password(), true);
+    }
+
+    private void timed(String what, int repeats, Callable<?> step) throws Exception {
+        long[] millis = new long[repeats];
+        Object result = null;
+        for (int i = 0; i < repeats; i++) {
+            long started = System.nanoTime();
+            result = step.call();
+            millis[i] = millisSince(started);
+        }
+        String shown = result instanceof Number n ? " → " + n : "";
+        out.line("  %-100s %s ms%s", what, Arrays.toString(millis), shown);
+    }
+
+    private void table(BenchData data, Map<Drift, Integer> injected) {
+        out.line("");
+        out.line("## results");
+        out.line(
+                "N = %,d orders on %,d tasks; drift scenario: %s; grace period %s (part of every run that finds a"
+                        + " difference); services %s",
+                data.orders,
+                data.tasks,
+                injected,
+                settings.gracePeriod(),
+                String.join(" ", settings.serviceJvmOptions()));
+        out.line(
+                "run ms = the run report's durationMillis (database clock, start to finish); wall ms = POST until the"
+                        + " poll (every %d ms, of order-service's reconciliation_run table) that saw it completed; FULL/DIGEST = the FULL_SCAN run's run ms / this"
+                        + " run's, same scenario, same JVMs; heap = sampled peak of heap in use (every %d ms); RSS ="
+                        + " peak resident set size (VmHWM, reset before each run)",
+                POLL.toMillis(), MemorySampler.INTERVAL.toMillis());
+        out.line("");
+        String header = String.format(
+                "| %-10s | %-9s | %s | %7s | %7s | %11s | %13s | %11s | %7s | %5s | %15s | %14s | %14s | %13s |",
+                "scenario",
+                "method",
+                "#",
+                "run ms",
+                "wall ms",
+                "FULL/DIGEST",
+                "rows compared",
+                "buckets",
+                "differ",
+                "drift",
+                "order heap MiB",
+                "order RSS MiB",
+                "assign RSS MiB",
+                "mariadb RSS MiB");
+        out.line(header);
+        out.line(header.replaceAll("[^|]", "-"));
+        for (RunResult r : results) {
+            long full = results.stream()
+                    .filter(x -> x.scenario().equals(r.scenario()) && x.method().equals("FULL_SCAN"))
+                    .mapToLong(RunResult::durationMillis)
+                    .findFirst()
+                    .orElse(-1);
+            String ratio = r.method().equals("FULL_SCAN")
+                    ? "baseline"
+                    : String.format("%.1f", full / (double) Math.max(1, r.durationMillis()));
+            Peaks order = r.peaks().get("order-service");
+            Peaks assign = r.peaks().get("assignment-service");
+            Peaks maria = r.peaks().get("mariadbd");
+            out.line(String.format(
+                    "| %-10s | %-9s | %d | %7d | %7d | %11s | %13d | %11d | %7d | %5d | %15s | %14s | %14s | %13s |",
+                    r.scenario(),
+                    r.method(),
+                    r.repeat(),
+                    r.durationMillis(),
+                    r.wallMillis(),
+                    ratio,
+                    r.report().path("rowsCompared").asLong(),
+                    r.report().path("bucketCount").asInt(),
+                    r.report().path("bucketsDiffering").asInt(),
+                    r.report().path("driftTotal").asInt(),
+                    mib(order.peakHeapBytes()),
+                    mib(order.hwmKb() * 1024),
+                    mib(assign.hwmKb() * 1024),
+                    maria == null ? "-" : mib(maria.hwmKb() * 1024)));
+        }
+        out.line("");
+        String cpuHeader = String.format(
+                "| %-10s | %-9s | %s | %9s | %9s | %9s | %9s | %17s |",
+                "scenario", "method", "#", "order cpu", "assign cpu", "db cpu", "other cpu", "load avg 1m");
+        out.line(
+                "CPU seconds used during each run (all cores; \"other\" = everything outside the benchmark's processes)");
+        out.line(cpuHeader);
+        out.line(cpuHeader.replaceAll("[^|]", "-"));
+        for (RunResult r : results) {
+            out.line(String.format(
+                    "| %-10s | %-9s | %d | %9.1f | %9.1f | %9.1f | %9.1f | %17s |",
+                    r.scenario(),
+                    r.method(),
+                    r.repeat(),
+                    r.cpuSeconds().get("order-service"),
+                    r.cpuSeconds().get("assignment-service"),
+                    r.cpuSeconds().getOrDefault("mariadbd", -1.0),
+                    r.cpuSeconds().get("outside the benchmark"),
+                    r.loadBefore() + " -> " + r.loadAfter()));
+        }
+        for (String scenario : List.of("no drift", driftScenario())) {
+            long[] digest = results.stream()
+                    .filter(x -> x.scenario().equals(scenario) && x.method().equals("DIGEST"))
+                    .mapToLong(RunResult::durationMillis)
+                    .sorted()
+                    .toArray();
+            LongSupplier full = () -> results.stream()
+                    .filter(x -> x.scenario().equals(scenario) && x.method().equals("FULL_SCAN"))
+                    .mapToLong(RunResult::durationMillis)
+                    .findFirst()
+                    .orElse(-1);
+            if (digest.length > 0) {
+                long median = digest[digest.length / 2];
+                out.line(
+                        "%s: DIGEST median %d ms (min %d, max %d), FULL_SCAN %d ms: FULL_SCAN / DIGEST median = %.1f",
+                        scenario,
+                        median,
+                        digest[0],
+                        digest[digest.length - 1],
+                        full.getAsLong(),
+                        full.getAsLong() / (double) Math.max(1, median));
+            }
+        }
+    }
+
+    private String driftScenario() {
+        return settings.driftPerMille() / 10.0 + "% drift";
+    }
+
+    private static String mib(long bytes) {
+        return bytes < 0 ? "?" : String.format("%.0f", bytes / 1048576.0);
+    }
+
+    private static long millisSince(long nanoTime) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanoTime);
+    }
+}
