@@ -456,14 +456,16 @@ public final class ReconciliationBenchmark {
                 new RunResult(scenario, method, repeat, report, wall, peaks, cpu, loadBefore, Procfs.loadAverage());
         results.add(result);
         out.line(
-                "%s %s #%d: run %d %s, %d ms (report), %d ms (wall); orders %d, links %d, buckets %d (%d differing),"
-                        + " rows compared %d, candidates %d, drift %d %s",
+                "%s %s #%d: run %d %s, %d ms (report: %s to %s), %d ms (wall); orders %d, links %d, buckets %d (%d"
+                        + " differing), rows compared %d, candidates %d, drift %d %s",
                 scenario,
                 method,
                 repeat,
                 runId,
                 report.path("status").asText(),
                 result.durationMillis(),
+                timeOfDay(report.path("startedAt").asText()),
+                timeOfDay(report.path("finishedAt").asText()),
                 wall,
                 report.path("ordersChecked").asLong(),
                 report.path("linksChecked").asLong(),
@@ -914,6 +916,11 @@ public final class ReconciliationBenchmark {
                         full.getAsLong() / (double) Math.max(1, median));
             }
         }
+    }
+
+    /** {@code 12:40:43.927} of an ISO instant (UTC), to line a run up with the slow log. */
+    private static String timeOfDay(String instant) {
+        return instant.length() >= 23 ? instant.substring(11, 23) : instant;
     }
 
     private String driftScenario() {
