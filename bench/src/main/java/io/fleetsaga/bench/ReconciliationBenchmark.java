@@ -493,6 +493,11 @@ public final class ReconciliationBenchmark {
      * statements of a run that cost time, with their durations and rows examined, as the server measured them.
      */
     private void enableSlowLog(DatabaseServer db) {
+        if (!(db instanceof EmbeddedMariaDb)) {
+            // global settings and TRUNCATE of mysql.slow_log: only on the benchmark's own server, never a shared one
+            out.line("(database slow query log not used: the database is not the embedded one)");
+            return;
+        }
         try {
             slowLog = DriverManager.getConnection(db.jdbcUrl("mysql"), db.username(), db.password());
             try (Statement s = slowLog.createStatement()) {
