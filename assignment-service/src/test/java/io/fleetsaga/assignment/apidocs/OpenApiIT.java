@@ -3,8 +3,8 @@ package io.fleetsaga.assignment.apidocs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fleetsaga.assignment.support.OpenApiContract;
 import io.fleetsaga.assignment.support.RealInfrastructureTest;
+import io.fleetsaga.common.testing.OpenApiContract;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;

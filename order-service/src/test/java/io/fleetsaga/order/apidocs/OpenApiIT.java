@@ -3,9 +3,9 @@ package io.fleetsaga.order.apidocs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.fleetsaga.common.testing.OpenApiContract;
 import io.fleetsaga.infra.SpringInfrastructure;
 import io.fleetsaga.order.support.Api;
-import io.fleetsaga.order.support.OpenApiContract;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;

@@ -1,4 +1,4 @@
-package io.fleetsaga.assignment.support;
+package io.fleetsaga.common.testing;
 
 import static org.assertj.core.api.Assertions.fail;
 
@@ -90,7 +90,7 @@ public final class OpenApiContract {
     }
 
     /**
-     * Every operation the application maps, as {@code "GET /api/tasks/{taskId}"}: the handler methods of all
+     * Every operation the application maps, as {@code "GET /api/orders/{orderId}"}: the handler methods of all
      * {@link RequestMappingHandlerMapping} beans, path patterns times HTTP methods (a mapping that names none takes
      * every method but TRACE, which the DispatcherServlet does not dispatch), without springdoc's own, Spring Boot's
      * error controller and actuator endpoints.
@@ -122,7 +122,7 @@ public final class OpenApiContract {
         return operations;
     }
 
-    /** The operations of the document's {@code paths}, as {@code "GET /api/tasks/{taskId}"}. */
+    /** The operations of the document's {@code paths}, as {@code "GET /api/orders/{orderId}"}. */
     public static Set<String> documentedOperations(JsonNode spec) {
         Set<String> operations = new TreeSet<>();
         forEachOperation(spec, (operation, node) -> operations.add(operation));

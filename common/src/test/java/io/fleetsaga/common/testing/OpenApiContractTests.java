@@ -1,15 +1,17 @@
-package io.fleetsaga.order.support;
+package io.fleetsaga.common.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The checks of OpenApiIT can fail: a missing operation, a missing summary, a changed document. */
 class OpenApiContractTests {
 
-    private static final JsonNode SPEC = Api.json("""
+    private static final JsonNode SPEC = json("""
             {"paths": {
               "/api/orders": {"post": {"summary": "Create an order", "responses": {"401": {}, "403": {}}}},
               "/api/orders/{orderId}": {
@@ -64,5 +66,13 @@ class OpenApiContractTests {
                 OpenApiContract.difference("{\n  \"a\": 1,\n  \"b\": 2\n}\n", "{\n  \"a\": 1,\n  \"b\": 3\n}\n");
 
         assertThat(difference).contains("line 3").contains("\"b\": 2").contains("\"b\": 3");
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return new ObjectMapper().readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
     }
 }
