@@ -102,6 +102,10 @@ class ApiDocumentation {
                         .addResponses("NotFound", problem("Not found"))
                         .addResponses("Conflict", problem("Conflicts with the current state; nothing changed"))
                         .addResponses(
+                                "StaleFencingToken",
+                                problem("The caller's fencing token is older than one already seen for its lease:"
+                                        + " its lease was taken over, and it may not write any more"))
+                        .addResponses(
                                 "Busy",
                                 problem("A row stayed locked (lock wait timeout or deadlock): the same request can"
                                                 + " be sent again")

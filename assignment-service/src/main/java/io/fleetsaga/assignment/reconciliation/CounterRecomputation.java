@@ -26,6 +26,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  *
  * <p>This is the only write of counters that is not an atomic increment, and it writes only under that lock.
  * Recomputing is idempotent: a repeated or interrupted call can simply be made again.
+ *
+ * <p><b>Fenced.</b> The caller is order-service's reconciliation run, singleton work under a lease. Each task's
+ * transaction first passes the caller's {@link Fence} ({@link FencingTokens#pass}), so a run whose lease was taken
+ * over is refused from the first task after its successor was seen, and changes nothing more.
  */
 @Component
 public class CounterRecomputation {
@@ -36,10 +40,12 @@ public class CounterRecomputation {
     private static final Logger log = LoggerFactory.getLogger(CounterRecomputation.class);
 
     private final TaskCounterRows rows;
+    private final FencingTokens fencing;
     private final TransactionTemplate perTask;
 
-    CounterRecomputation(TaskCounterRows rows, PlatformTransactionManager transactions) {
+    CounterRecomputation(TaskCounterRows rows, FencingTokens fencing, PlatformTransactionManager transactions) {
         this.rows = rows;
+        this.fencing = fencing;
         this.perTask = new TransactionTemplate(transactions);
         this.perTask.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         // the count must see what is committed once the lock is held, not a snapshot taken earlier
@@ -48,18 +54,23 @@ public class CounterRecomputation {
 
     /**
      * Recomputes the counters of each distinct task in {@code taskIds}, one transaction per task, in the given
-     * order. A task that does not exist is reported as not found.
+     * order, each after passing {@code fence}. A task that does not exist is reported as not found.
      *
+     * @throws StaleFencingTokenException when {@code fence}'s token is older than one seen for its lease (before
+     *     or during the call); tasks before the refused one have been recomputed
      * @throws org.springframework.dao.TransientDataAccessException when a task row stays locked longer than the
      *     lock wait timeout; tasks before it have been recomputed, the call can be repeated
      */
-    public List<CounterRecount> recompute(Collection<String> taskIds) {
+    public List<CounterRecount> recompute(Collection<String> taskIds, Fence fence) {
         if (taskIds.size() > MAX_TASK_IDS) {
             throw new IllegalArgumentException("at most " + MAX_TASK_IDS + " task ids, were " + taskIds.size());
         }
         List<CounterRecount> results = new ArrayList<>();
         for (String taskId : new LinkedHashSet<>(taskIds)) {
-            results.add(perTask.execute(tx -> recompute(taskId)));
+            results.add(perTask.execute(tx -> {
+                fencing.pass(fence);
+                return recompute(taskId);
+            }));
         }
         return results;
     }

@@ -63,7 +63,8 @@ class OrderStateRepairIT extends RealInfrastructureTest {
                                 "service",
                                 HttpMethod.POST,
                                 "/internal/reconciliation/counter-check",
-                                "{\"taskIds\":[\"" + taskId + "\"]}")
+                                "{\"taskIds\":[\"" + taskId + "\"],\"lease\":\"reconciliation-" + taskId
+                                        + "\",\"fencingToken\":1}")
                         .getBody())
                 .path("mismatches");
         assertThat(mismatches.findValuesAsText("assignedCount")).containsExactly("2");
@@ -192,7 +193,8 @@ class OrderStateRepairIT extends RealInfrastructureTest {
                                 "service",
                                 HttpMethod.POST,
                                 "/internal/reconciliation/counter-recompute",
-                                "{\"taskIds\":[\"" + taskId + "\"]}")
+                                "{\"taskIds\":[\"" + taskId + "\"],\"lease\":\"reconciliation-" + taskId
+                                        + "\",\"fencingToken\":1}")
                         .getStatusCode()
                         .value())
                 .isEqualTo(200);

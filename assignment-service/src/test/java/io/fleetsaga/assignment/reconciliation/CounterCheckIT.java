@@ -69,7 +69,7 @@ class CounterCheckIT extends RealInfrastructureTest {
             assertThat(check("{\"taskIds\":null}").findValuesAsText("taskId")).contains(corrupted);
             assertThat(check("{\"taskIds\":[]}")).isEmpty();
         } finally {
-            recomputation.recompute(List.of(corrupted));
+            recomputation.recompute(List.of(corrupted), new Fence("reconciliation-" + corrupted, 1));
         }
         assertThat(check("{\"taskIds\":[\"" + corrupted + "\"]}")).isEmpty();
     }

@@ -13,15 +13,18 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * {@code POST /internal/reconciliation/counter-recompute} sets corrupted counters to what the links imply, and
- * leaves them exact although links change while it runs (it locks the task row before counting).
+ * leaves them exact although links change while it runs (it locks the task row before counting); a caller whose
+ * fencing token is older than one already seen (its lease was taken over) is refused and changes nothing.
  */
 class CounterRecomputeIT extends RealInfrastructureTest {
 
@@ -46,7 +49,7 @@ class CounterRecomputeIT extends RealInfrastructureTest {
         jdbc.update("UPDATE assignment_task SET assigned_count = 9, delivered_count = 7 WHERE id = ?", taskId);
         String unknown = "t-unknown-" + run;
 
-        JsonNode results = recompute("{\"taskIds\":[\"" + taskId + "\",\"" + unknown + "\",\"" + taskId + "\"]}");
+        JsonNode results = recompute(body(taskId, unknown, taskId));
 
         assertThat(results.size()).as("one result per distinct task").isEqualTo(2);
         JsonNode fixed = results.get(0);
@@ -64,7 +67,7 @@ class CounterRecomputeIT extends RealInfrastructureTest {
         assertThat(TaskInvariants.assertCountersMatchLinks(jdbc, taskId))
                 .isEqualTo(Map.of("assigned", 4L, "delivered", 2L));
 
-        JsonNode again = recompute("{\"taskIds\":[\"" + taskId + "\"]}").get(0);
+        JsonNode again = recompute(body(taskId)).get(0);
         assertThat(again.path("changed").asBoolean()).isFalse();
         assertThat(again.path("assignedBefore").asInt()).isEqualTo(4);
         assertThat(again.path("assignedAfter").asInt()).isEqualTo(4);
@@ -81,7 +84,7 @@ class CounterRecomputeIT extends RealInfrastructureTest {
                         + " WHERE id IN (?, ?)",
                 a,
                 b);
-        String body = "{\"taskIds\":[\"" + a + "\",\"" + b + "\"]}";
+        String body = body(a, b);
         int recomputes = 0;
         int whileChanging = 0;
         try (OrderTraffic traffic = OrderTraffic.start(projection, transactions, a, b, 4, 5, 3)) {
@@ -123,6 +126,81 @@ class CounterRecomputeIT extends RealInfrastructureTest {
             assertThat(json(refused.getBody()).path("errors").findValuesAsText("field"))
                     .containsExactly("taskIds");
         }
+    }
+
+    @Test
+    void refusesARecomputeWhoseFencingTokenIsOlderThanOneAlreadySeen() {
+        String taskId = createTask(10);
+        LinkRows.insert(jdbc, List.of(new Link("o-rc-" + run + "-f", taskId, "ASSIGNED", 2)));
+        String lease = "reconciliation-" + run;
+        assertThat(recompute(fenced(lease, 8, taskId)).get(0).path("found").asBoolean())
+                .as("the holder of token 8 is served")
+                .isTrue();
+        jdbc.update("UPDATE assignment_task SET assigned_count = 9 WHERE id = ?", taskId);
+
+        ResponseEntity<String> stale = httpAs(
+                "service", HttpMethod.POST, "/internal/reconciliation/counter-recompute", fenced(lease, 7, taskId));
+
+        assertThat(stale.getStatusCode().value()).as(stale.getBody()).isEqualTo(409);
+        assertThat(stale.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+        assertThat(json(stale.getBody()).path("type").asText()).isEqualTo("urn:fleet-saga:problem:stale-fencing-token");
+        assertThat(json(stale.getBody()).path("detail").asText()).contains("7", "8", lease);
+        assertThat(jdbc.queryForObject(
+                        "SELECT assigned_count FROM assignment_task WHERE id = ?", Integer.class, taskId))
+                .as("the holder whose lease was taken over changed nothing")
+                .isEqualTo(9);
+
+        assertThat(recompute(fenced(lease, 8, taskId))
+                        .get(0)
+                        .path("assignedAfter")
+                        .asInt())
+                .as("the current holder may go on")
+                .isEqualTo(1);
+        recompute(fenced(lease, 9, taskId));
+        assertThat(httpAs(
+                                "service",
+                                HttpMethod.POST,
+                                "/internal/reconciliation/counter-recompute",
+                                fenced(lease, 8, taskId))
+                        .getStatusCode()
+                        .value())
+                .as("once a newer holder was seen, the older token is refused")
+                .isEqualTo(409);
+        assertThat(recompute(fenced("another-lease-" + run, 1, taskId))
+                        .get(0)
+                        .path("found")
+                        .asBoolean())
+                .as("each lease has its own tokens")
+                .isTrue();
+    }
+
+    @Test
+    void aRecomputeWithoutAValidFencingTokenIsRefused() {
+        String ids = "\"taskIds\":[\"t-1\"]";
+        Map<String, String> bodies = Map.of(
+                "{" + ids + "}", "lease",
+                "{" + ids + ",\"lease\":\"reconciliation\"}", "fencingToken",
+                "{" + ids + ",\"lease\":\"reconciliation\",\"fencingToken\":0}", "fencingToken",
+                "{" + ids + ",\"lease\":\" \",\"fencingToken\":3}", "lease");
+        bodies.forEach((body, field) -> {
+            ResponseEntity<String> refused =
+                    httpAs("service", HttpMethod.POST, "/internal/reconciliation/counter-recompute", body);
+            assertThat(refused.getStatusCode().value()).as(body).isEqualTo(400);
+            assertThat(json(refused.getBody()).path("errors").findValuesAsText("field"))
+                    .as(body)
+                    .containsExactly(field);
+        });
+    }
+
+    /** A request body of this test's reconciliation holder (a lease of its own, so tests do not fence each other). */
+    private String body(String... taskIds) {
+        return fenced("reconciliation-" + run, 1, taskIds);
+    }
+
+    static String fenced(String lease, long token, String... taskIds) {
+        return "{\"taskIds\":"
+                + Stream.of(taskIds).map(id -> "\"" + id + "\"").collect(Collectors.joining(",", "[", "]"))
+                + ",\"lease\":\"" + lease + "\",\"fencingToken\":" + token + "}";
     }
 
     private JsonNode recompute(String body) {

@@ -21,6 +21,23 @@ import org.springframework.transaction.support.TransactionTemplate;
  * renew nor release it. {@link #fenced} lets such a holder's writes fail too: it re-checks the lease
  * inside the caller's transaction under a shared row lock, which a take-over has to wait for.
  *
+ * <p><b>Fencing.</b> Every write a holder makes under its lease goes through {@link #fenced} in the write's own
+ * transaction. The check reads the lease row with a <em>shared</em> lock ({@code LOCK IN SHARE MODE}) that is held
+ * until that transaction ends. A take-over is an {@code UPDATE} of the same row and needs an exclusive lock, so it
+ * waits until every fenced transaction in flight has committed or rolled back; a fenced transaction that starts
+ * after the take-over finds another owner or token and fails. Hence no fenced write of a holder commits after its
+ * successor acquired the lease — whatever the holder's threads, clocks or pauses did — and a write that passed the
+ * check commits even if the lease expires meanwhile, because nobody can take it over until it did. Shared, not
+ * exclusive: a holder's fenced transactions do not serialise each other; they only hold off the exclusive writers
+ * of the row — a take-over, and the holder's own renewal and release — so fenced transactions must be short (one
+ * repair, one batch), never spanning a network call. A write to <em>another</em> database cannot join the
+ * transaction: it carries the {@link Lease#fencingToken()} instead, and the receiver refuses a token lower than
+ * one it has seen.
+ *
+ * <p><b>Renewal.</b> A renewal that returns false or throws (database unreachable, a timeout) means the holder
+ * can no longer know that it holds the lease: it must stop its work as if the lease were lost. The fence makes
+ * that safe even for a write already under way.
+ *
  * <p>Expiry is measured on the database clock, so holders on different machines agree on it.
  */
 public final class LeaseManager {
@@ -65,7 +82,12 @@ public final class LeaseManager {
         return acquired;
     }
 
-    /** Extends the lease by {@code ttl} from now; false when it was taken over (then it is lost). */
+    /**
+     * Extends the lease by {@code ttl} from now; false when it was taken over (then it is lost).
+     *
+     * @throws org.springframework.dao.DataAccessException when the renewal could not be made; the caller cannot know
+     *     whether it still holds the lease and must treat it as lost
+     */
     public boolean renew(Lease lease, Duration ttl) {
         int updated = jdbc.update(
                 "UPDATE lease SET expires_at = UTC_TIMESTAMP(6) + INTERVAL ? MICROSECOND"
@@ -111,7 +133,7 @@ public final class LeaseManager {
     /**
      * Runs {@code work} in the caller's transaction only if {@code lease} is still held and unexpired. The
      * lease row is read with a shared lock that is kept until the caller's transaction ends, so nobody can
-     * take the lease over between this check and the commit of {@code work}'s writes.
+     * take the lease over between this check and the commit of {@code work}'s writes (see "Fencing" above).
      *
      * @throws LeaseLostException when the lease is no longer held; the caller's transaction should roll back
      * @throws IllegalStateException when called without an active transaction
@@ -129,7 +151,7 @@ public final class LeaseManager {
                 lease.fencingToken());
         if (count == null || count != 1) {
             listeners.forEach(l -> l.lost(lease));
-            throw new LeaseLostException(lease);
+            throw new LeaseLostException(lease, "the fence found it expired or taken over");
         }
         return work.get();
     }

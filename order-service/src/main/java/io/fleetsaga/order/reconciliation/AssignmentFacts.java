@@ -1,5 +1,6 @@
 package io.fleetsaga.order.reconciliation;
 
+import io.fleetsaga.common.lease.Lease;
 import java.util.Collection;
 import java.util.List;
 
@@ -36,8 +37,14 @@ public interface AssignmentFacts extends FactSource {
     /** Tasks whose counters disagree with their links; {@code taskIds == null} checks every task. */
     List<CounterMismatch> counterCheck(Collection<String> taskIds);
 
-    /** Has assignment-service recompute the counters of {@code taskIds} (at most 1000) from their links. */
-    List<Recomputed> recompute(Collection<String> taskIds);
+    /**
+     * Has assignment-service recompute the counters of {@code taskIds} (at most 1000) from their links, fenced by
+     * {@code lease}'s fencing token.
+     *
+     * @throws io.fleetsaga.common.lease.LeaseLostException when assignment-service has seen a newer token of the
+     *     lease (another instance took it over); tasks before the refused one may have been recomputed
+     */
+    List<Recomputed> recompute(Collection<String> taskIds, Lease lease);
 
     /** assignment-service could not be read; the run fails and the next one tries again. */
     final class AssignmentServiceException extends RuntimeException {

@@ -1,6 +1,6 @@
 package io.fleetsaga.order.reconciliation;
 
-import io.fleetsaga.common.lease.Lease;
+import io.fleetsaga.common.lease.LeaseLostException;
 import io.fleetsaga.common.lease.LeaseManager;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -14,18 +14,24 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Starts reconciliation runs — on demand and on the schedule — one at a time across all instances.
  *
  * <p><b>Guarantees.</b> A run holds the lease {@value #LEASE} (owner token + fencing counter, database clock)
  * from before its row is created until its result is stored; the lease is renewed every third of its
- * time-to-live, and a run that loses it stops at its next step and is recorded as failed. A manual start while
+ * time-to-live. Every write of the run — its row, its drift, its repairs, its completion or failure — passes the
+ * lease's fence in the write's own transaction ({@link RunLease}), so a holder whose lease was taken over writes
+ * nothing, however long it was frozen. A renewal that fails in any way (taken over, an error, no success for a
+ * time-to-live) counts as a lost lease: the run stops at its next step and writes nothing more but its failure,
+ * which is recorded only while the database's fence still lets it pass (else the next lease holder marks the run
+ * failed). A manual start while
  * the lease is held anywhere is refused ({@link RunInProgressException}). Scheduled runs are keyed by their
  * schedule slot (a unique column), so instances that fire together create one run per slot even if one of them
  * finished before the other looked. Runs left {@code RUNNING} by a stopped instance are marked failed by the next
@@ -43,6 +49,7 @@ public class ReconciliationService implements DisposableBean {
     private final LeaseManager leases;
     private final ReconciliationMetrics metrics;
     private final ReconciliationSettings settings;
+    private final TransactionTemplate transaction;
     private final String instance;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> daemon(r, "reconciliation-run"));
     private final ScheduledExecutorService renewals =
@@ -54,13 +61,15 @@ public class ReconciliationService implements DisposableBean {
             ReconciliationRuns runs,
             LeaseManager leases,
             ReconciliationMetrics metrics,
-            ReconciliationSettings settings) {
+            ReconciliationSettings settings,
+            PlatformTransactionManager transactions) {
         this.reconciler = reconciler;
         this.repairs = repairs;
         this.runs = runs;
         this.leases = leases;
         this.metrics = metrics;
         this.settings = settings;
+        this.transaction = new TransactionTemplate(transactions);
         this.instance = hostName() + "/" + UUID.randomUUID().toString().substring(0, 8);
     }
 
@@ -71,15 +80,18 @@ public class ReconciliationService implements DisposableBean {
      * @throws RunInProgressException when a run holds the lease
      */
     public RunReport start(RunRequest request, String requestedBy) {
-        Lease lease = leases.tryAcquire(LEASE, instance, settings.leaseTtl())
+        RunLease lease = acquire()
                 .orElseThrow(() -> new RunInProgressException(
                         runs.running().map(RunReport::id).orElse(null)));
         long runId;
         try {
-            abandonStale();
-            runId = runs.start("MANUAL", null, request, requestedBy, instance).orElseThrow();
+            runId = lease.write(() -> {
+                        abandonStale();
+                        return runs.start("MANUAL", null, request, requestedBy, instance);
+                    })
+                    .orElseThrow();
         } catch (RuntimeException e) {
-            leases.release(lease);
+            leases.release(lease.lease());
             throw e;
         }
         submit(runId, request, lease);
@@ -92,7 +104,7 @@ public class ReconciliationService implements DisposableBean {
      * @return the run's id, empty when skipped
      */
     OptionalLong startScheduled(long slot) {
-        Optional<Lease> lease = leases.tryAcquire(LEASE, instance, settings.leaseTtl());
+        Optional<RunLease> lease = acquire();
         if (lease.isEmpty()) {
             log.debug("schedule slot {}: a run is in progress elsewhere, skipped", slot);
             metrics.scheduleSkipped(false);
@@ -100,14 +112,16 @@ public class ReconciliationService implements DisposableBean {
         }
         OptionalLong runId;
         try {
-            abandonStale();
-            runId = runs.start("SCHEDULED", slot, RunRequest.scheduled(settings.scheduledMode()), null, instance);
+            runId = lease.get().write(() -> {
+                abandonStale();
+                return runs.start("SCHEDULED", slot, RunRequest.scheduled(settings.scheduledMode()), null, instance);
+            });
         } catch (RuntimeException e) {
-            leases.release(lease.get());
+            leases.release(lease.get().lease());
             throw e;
         }
         if (runId.isEmpty()) {
-            leases.release(lease.get());
+            leases.release(lease.get().lease());
             log.debug("schedule slot {} was run by another instance", slot);
             metrics.scheduleSkipped(true);
             return runId;
@@ -128,6 +142,13 @@ public class ReconciliationService implements DisposableBean {
         return runs.drift(runId, type, afterId, limit);
     }
 
+    private Optional<RunLease> acquire() {
+        long askedAt = System.nanoTime();
+        return leases.tryAcquire(LEASE, instance, settings.leaseTtl())
+                .map(lease -> new RunLease(lease, askedAt, leases, settings.leaseTtl(), transaction));
+    }
+
+    /** Only with the lease held, inside a fenced write. */
     private void abandonStale() {
         int abandoned = runs.abandonRunning();
         if (abandoned > 0) {
@@ -135,35 +156,28 @@ public class ReconciliationService implements DisposableBean {
         }
     }
 
-    private void submit(long runId, RunRequest request, Lease lease) {
+    private void submit(long runId, RunRequest request, RunLease lease) {
         try {
             executor.execute(() -> execute(runId, request, lease));
         } catch (RuntimeException rejected) {
-            runs.fail(runId, "not started: " + rejected);
-            leases.release(lease);
+            recordFailure(runId, lease, "not started: " + rejected);
+            leases.release(lease.lease());
             throw rejected;
         }
     }
 
-    private void execute(long runId, RunRequest request, Lease lease) {
+    private void execute(long runId, RunRequest request, RunLease lease) {
         Instant started = Instant.now();
-        AtomicBoolean lost = new AtomicBoolean();
         long renewEvery = Math.max(1, settings.leaseTtl().toMillis() / 3);
-        ScheduledFuture<?> renewal = renewals.scheduleWithFixedDelay(
-                () -> renew(lease, lost), renewEvery, renewEvery, TimeUnit.MILLISECONDS);
-        Reconciler.Checkpoint checkpoint = () -> {
-            if (lost.get()) {
-                throw new IllegalStateException("the run lease was lost (taken over after expiry)");
-            }
-        };
+        ScheduledFuture<?> renewal =
+                renewals.scheduleWithFixedDelay(() -> renew(lease), renewEvery, renewEvery, TimeUnit.MILLISECONDS);
         try {
             log.info("reconciliation run {} started: {}", runId, request);
-            Reconciler.Findings findings = reconciler.reconcile(request, checkpoint);
-            List<Drift> drift = request.mode() == RunRequest.Mode.REPAIR
-                    ? repairs.repair(findings.drift, checkpoint)
-                    : findings.drift;
-            checkpoint.check();
-            if (!runs.complete(runId, findings, drift)) {
+            Reconciler.Findings findings = reconciler.reconcile(request, lease);
+            List<Drift> drift =
+                    request.mode() == RunRequest.Mode.REPAIR ? repairs.repair(findings.drift, lease) : findings.drift;
+            lease.check();
+            if (!lease.write(() -> runs.complete(runId, findings, drift))) {
                 log.warn("reconciliation run {} was marked abandoned meanwhile; its result is not stored", runId);
             }
             log.info(
@@ -176,35 +190,46 @@ public class ReconciliationService implements DisposableBean {
             metrics.completed(Duration.between(started, Instant.now()), drift);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            fail(runId, started, "interrupted (instance stopping)");
+            fail(runId, lease, started, "interrupted (instance stopping)");
         } catch (RuntimeException e) {
             log.warn("reconciliation run {} failed", runId, e);
-            fail(runId, started, e.getMessage() == null ? e.toString() : e.getMessage());
+            fail(runId, lease, started, e.getMessage() == null ? e.toString() : e.getMessage());
         } finally {
             renewal.cancel(false);
-            if (!lost.get()) {
-                leases.release(lease);
-            }
+            // conditional on owner and fencing token: changes nothing when the lease was taken over
+            leases.release(lease.lease());
         }
     }
 
-    private void fail(long runId, Instant started, String error) {
-        try {
-            runs.fail(runId, error);
-        } catch (RuntimeException e) {
-            log.warn("cannot record the failure of reconciliation run {}: {}", runId, e.toString());
-        }
+    private void fail(long runId, RunLease lease, Instant started, String error) {
+        recordFailure(runId, lease, error);
         metrics.failed(Duration.between(started, Instant.now()));
     }
 
-    private void renew(Lease lease, AtomicBoolean lost) {
+    /** Fenced: a holder whose lease was taken over leaves the run to the next holder. */
+    private void recordFailure(long runId, RunLease lease, String error) {
         try {
-            if (!lost.get() && !leases.renew(lease, settings.leaseTtl())) {
-                lost.set(true);
-                log.warn("reconciliation lease {} was lost", lease);
-            }
+            lease.writeStop(() -> {
+                runs.fail(runId, error);
+                return null;
+            });
+        } catch (LeaseLostException e) {
+            log.warn(
+                    "reconciliation run {} failed and its lease is lost ({}): the next lease holder marks it failed",
+                    runId,
+                    e.getMessage());
         } catch (RuntimeException e) {
-            log.warn("cannot renew the reconciliation lease, will retry: {}", e.toString());
+            log.warn("cannot record the failure of reconciliation run {}: {}", runId, e.toString());
+        }
+    }
+
+    private void renew(RunLease lease) {
+        if (lease.lostBecause() != null) {
+            return;
+        }
+        lease.renew();
+        if (lease.lostBecause() != null) {
+            log.warn("reconciliation lease {} counts as lost, the run stops: {}", lease.lease(), lease.lostBecause());
         }
     }
 

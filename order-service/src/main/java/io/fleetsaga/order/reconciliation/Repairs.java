@@ -3,6 +3,7 @@ package io.fleetsaga.order.reconciliation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetsaga.common.event.EventEnvelope;
+import io.fleetsaga.common.lease.LeaseLostException;
 import io.fleetsaga.common.outbox.JdbcOutboxStore;
 import io.fleetsaga.common.outbox.OutboxWriter;
 import io.fleetsaga.order.messaging.OrderTopics;
@@ -39,6 +40,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  *
  * An order unknown here (an orphan link of an order that never existed in order-service) and an order owned by a
  * running assignment saga are skipped, with the reason in the report.
+ *
+ * <p><b>Fenced.</b> Every repair is a write of the run's lease holder: an order's repair passes the lease's fence in
+ * its transaction, right before its writes; a counter recompute carries the lease's fencing token, which
+ * assignment-service checks. A refused repair ({@link LeaseLostException}) stops the whole run: it is never
+ * reported as a failed entry and nothing after it is attempted.
  */
 @Component
 class Repairs {
@@ -72,19 +78,23 @@ class Repairs {
         this.transaction = new TransactionTemplate(transactions);
     }
 
-    /** Repairs each entry; returns the entries with what was done. */
-    List<Drift> repair(List<Drift> drift, Reconciler.Checkpoint checkpoint) {
+    /**
+     * Repairs each entry under {@code lease}; returns the entries with what was done.
+     *
+     * @throws LeaseLostException when the lease is lost (then nothing more is written)
+     */
+    List<Drift> repair(List<Drift> drift, RunLease lease) {
         List<Drift> repaired = new ArrayList<>(drift.size());
         Set<String> tasks = new LinkedHashSet<>();
         for (Drift entry : drift) {
             if (entry.type() == DriftType.COUNTER_MISMATCH) {
                 tasks.add(entry.taskId());
             } else {
-                checkpoint.check();
-                repaired.add(repairOrder(entry));
+                lease.check();
+                repaired.add(repairOrder(entry, lease));
             }
         }
-        Map<String, Recomputed> recomputed = recompute(tasks, checkpoint);
+        Map<String, Recomputed> recomputed = recompute(tasks, lease);
         for (Drift entry : drift) {
             if (entry.type() == DriftType.COUNTER_MISMATCH) {
                 Recomputed result = recomputed.get(entry.taskId());
@@ -103,13 +113,14 @@ class Repairs {
         return repaired;
     }
 
-    private Drift repairOrder(Drift entry) {
+    private Drift repairOrder(Drift entry, RunLease lease) {
         try {
             return transaction.execute(tx -> {
                 OrderSnapshot order = changes.lock(entry.orderId());
                 if (order.status() == OrderStatus.ASSIGNMENT_PENDING) {
                     return entry.repaired(RepairResult.SKIPPED, "an assignment saga owns the order now");
                 }
+                lease.fence(); // right before the writes: they commit only if the lease is still held
                 List<String> parked = orders.parkedEventIds(order.orderId());
                 parked.forEach(eventId -> outboxStore.requeue(UUID.fromString(eventId)));
                 OrderStateChanged state = new OrderStateChanged(
@@ -132,20 +143,24 @@ class Repairs {
                     RepairResult.SKIPPED,
                     "order unknown to order-service: there is no state to publish; release the link in"
                             + " assignment-service deliberately");
+        } catch (LeaseLostException e) {
+            throw e;
         } catch (RuntimeException e) {
             log.warn("repair of order {} failed: {}", entry.orderId(), e.toString());
             return entry.repaired(RepairResult.FAILED, truncate(e.toString()));
         }
     }
 
-    private Map<String, Recomputed> recompute(Set<String> taskIds, Reconciler.Checkpoint checkpoint) {
+    private Map<String, Recomputed> recompute(Set<String> taskIds, RunLease lease) {
         Map<String, Recomputed> results = new HashMap<>();
         List<String> ids = List.copyOf(taskIds);
         for (int from = 0; from < ids.size(); from += RECOMPUTE_CHUNK) {
-            checkpoint.check();
+            lease.verify();
             List<String> chunk = ids.subList(from, Math.min(ids.size(), from + RECOMPUTE_CHUNK));
             try {
-                assignments.recompute(chunk).forEach(r -> results.put(r.taskId(), r));
+                assignments.recompute(chunk, lease.lease()).forEach(r -> results.put(r.taskId(), r));
+            } catch (LeaseLostException e) {
+                throw e;
             } catch (RuntimeException e) {
                 log.warn("counter recompute of {} tasks failed: {}", chunk.size(), e.toString());
             }

@@ -20,6 +20,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * One run at a time, on the real database: instances that fire the same schedule slot at once create one run; a
@@ -57,6 +58,9 @@ class ReconciliationLeaseIT {
     @Autowired
     JdbcTemplate jdbc;
 
+    @Autowired
+    PlatformTransactionManager transactions;
+
     @Test
     void eightInstancesFiringOneSlotAtOnceCreateOneRun() throws Exception {
         long slot = 1_000_000L + System.nanoTime() % 1_000_000L;
@@ -64,7 +68,7 @@ class ReconciliationLeaseIT {
         List<Callable<OptionalLong>> fire = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             ReconciliationService instance =
-                    new ReconciliationService(reconciler, repairs, runs, leases, metrics, settings);
+                    new ReconciliationService(reconciler, repairs, runs, leases, metrics, settings, transactions);
             instances.add(instance);
             fire.add(() -> instance.startScheduled(slot));
         }
@@ -87,7 +91,8 @@ class ReconciliationLeaseIT {
     void aRunLeftRunningByAStoppedInstanceIsMarkedFailedByTheNextLeaseHolder() {
         long orphan = runs.start("MANUAL", null, RunRequest.scheduled(RunRequest.Mode.DRY_RUN), "ops", "gone/1")
                 .orElseThrow();
-        ReconciliationService next = new ReconciliationService(reconciler, repairs, runs, leases, metrics, settings);
+        ReconciliationService next =
+                new ReconciliationService(reconciler, repairs, runs, leases, metrics, settings, transactions);
         try {
             RunReport started = next.start(RunRequest.scheduled(RunRequest.Mode.DRY_RUN), "ops");
 

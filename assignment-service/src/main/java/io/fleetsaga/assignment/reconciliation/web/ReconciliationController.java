@@ -5,14 +5,17 @@ import io.fleetsaga.assignment.reconciliation.CounterCheck;
 import io.fleetsaga.assignment.reconciliation.CounterMismatch;
 import io.fleetsaga.assignment.reconciliation.CounterRecomputation;
 import io.fleetsaga.assignment.reconciliation.CounterRecount;
+import io.fleetsaga.assignment.reconciliation.Fence;
 import io.fleetsaga.assignment.reconciliation.LinkFact;
 import io.fleetsaga.assignment.reconciliation.LinkFactPage;
 import io.fleetsaga.assignment.reconciliation.LinkFacts;
+import io.fleetsaga.assignment.reconciliation.StaleFencingTokenException;
 import io.fleetsaga.common.reconciliation.BucketDigests;
 import io.fleetsaga.common.reconciliation.FactDigestSql;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.URI;
 import java.util.List;
 import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.http.HttpHeaders;
@@ -101,17 +104,22 @@ class ReconciliationController {
             operationId = "recomputeTaskCounters",
             summary = "Recompute tasks' counters from their links",
             description = "Idempotent; on a 503 the tasks before the busy one were recomputed, the whole call can be"
-                    + " repeated.")
+                    + " repeated. Fenced: `lease` and `fencingToken` name the caller's lease and the token of its"
+                    + " acquisition; a token older than one already seen for that lease is answered 409 (the"
+                    + " caller's lease was taken over) and the task it was refused at and the rest are not"
+                    + " recomputed.")
     @ApiResponse(responseCode = "200", description = "The counters before and after, per task")
+    @ApiResponse(responseCode = "409", ref = "StaleFencingToken")
     @ApiResponse(responseCode = "503", ref = "Busy")
     @PostMapping("/counter-recompute")
-    Recomputed counterRecompute(@RequestBody TaskIdsRequest request) {
+    Recomputed counterRecompute(@RequestBody RecomputeRequest request) {
         if (request.taskIds() == null) {
             throw new InvalidRequest("taskIds", "is required");
         }
         List<String> taskIds = ids("taskIds", request.taskIds(), CounterRecomputation.MAX_TASK_IDS);
-        return new Recomputed(
-                recomputation.recompute(taskIds).stream().map(RecountView::of).toList());
+        return new Recomputed(recomputation.recompute(taskIds, fence(request)).stream()
+                .map(RecountView::of)
+                .toList());
     }
 
     @ExceptionHandler(InvalidRequest.class)
@@ -121,6 +129,20 @@ class ReconciliationController {
         problem.setTitle("Invalid request");
         problem.setProperty("errors", List.of(new FieldError(ex.field, ex.getMessage())));
         return ResponseEntity.badRequest().body(problem);
+    }
+
+    /** The caller's lease was taken over by a holder whose token this service has seen: nothing more changes. */
+    @ExceptionHandler(StaleFencingTokenException.class)
+    ResponseEntity<ProblemDetail> staleFencingToken(StaleFencingTokenException ex) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                HttpStatus.CONFLICT,
+                ex.getMessage() + "; tasks before the refused one may have been recomputed, none after it");
+        problem.setType(URI.create("urn:fleet-saga:problem:stale-fencing-token"));
+        problem.setTitle("Stale fencing token");
+        problem.setProperty("lease", ex.fence().lease());
+        problem.setProperty("fencingToken", ex.fence().token());
+        problem.setProperty("highestSeen", ex.highestSeen());
+        return ResponseEntity.status(HttpStatus.CONFLICT).body(problem);
     }
 
     /**
@@ -171,6 +193,19 @@ class ReconciliationController {
         return result;
     }
 
+    private static Fence fence(RecomputeRequest request) {
+        String lease = request.lease();
+        if (lease == null || lease.isBlank() || lease.length() > Fence.MAX_LEASE_LENGTH) {
+            throw new InvalidRequest(
+                    "lease",
+                    "is required: the name of the caller's lease, 1 to " + Fence.MAX_LEASE_LENGTH + " characters");
+        }
+        if (request.fencingToken() == null || request.fencingToken() < 1) {
+            throw new InvalidRequest("fencingToken", "is required: the positive fencing token of the caller's lease");
+        }
+        return new Fence(lease, request.fencingToken());
+    }
+
     private static List<String> ids(String field, List<String> ids, int max) {
         if (ids == null) {
             throw new InvalidRequest(field, "is required");
@@ -207,6 +242,13 @@ class ReconciliationController {
     record ByOrderRequest(List<String> orderIds) {}
 
     record TaskIdsRequest(List<String> taskIds) {}
+
+    /**
+     * @param taskIds at most 1000
+     * @param lease the name of the caller's lease (order-service's reconciliation: {@code reconciliation})
+     * @param fencingToken the fencing token of the caller's acquisition of {@code lease}
+     */
+    record RecomputeRequest(List<String> taskIds, String lease, Long fencingToken) {}
 
     record FactView(String orderId, String taskId, String status, long version) {
 

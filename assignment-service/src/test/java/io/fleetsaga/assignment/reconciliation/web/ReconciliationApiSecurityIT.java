@@ -19,7 +19,10 @@ class ReconciliationApiSecurityIT extends RealInfrastructureTest {
             new Call(HttpMethod.POST, "/internal/reconciliation/facts", "{\"bucketCount\":16,\"limit\":10}"),
             new Call(HttpMethod.POST, "/internal/reconciliation/facts/by-order", "{\"orderIds\":[\"o-1\"]}"),
             new Call(HttpMethod.POST, "/internal/reconciliation/counter-check", "{\"taskIds\":[\"t-1\"]}"),
-            new Call(HttpMethod.POST, "/internal/reconciliation/counter-recompute", "{\"taskIds\":[\"t-none\"]}"));
+            new Call(
+                    HttpMethod.POST,
+                    "/internal/reconciliation/counter-recompute",
+                    "{\"taskIds\":[\"t-none\"],\"lease\":\"reconciliation-security-it\",\"fencingToken\":1}"));
 
     @Test
     void onlyTheServiceIdentityMayCallIt() {

@@ -1,5 +1,7 @@
 package io.fleetsaga.order.reconciliation.web;
 
+import io.fleetsaga.common.lease.Lease;
+import io.fleetsaga.common.lease.LeaseLostException;
 import io.fleetsaga.common.reconciliation.BucketDigests;
 import io.fleetsaga.order.reconciliation.AssignmentFacts;
 import io.fleetsaga.order.reconciliation.FactPage;
@@ -15,6 +17,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.stereotype.Component;
+import org.springframework.web.client.HttpClientErrorException;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientException;
 
@@ -95,15 +98,23 @@ class AssignmentServiceClient implements AssignmentFacts {
                 .mismatches();
     }
 
+    /** A 409 is assignment-service's fence: it has seen a newer fencing token of the lease. */
     @Override
-    public List<Recomputed> recompute(Collection<String> taskIds) {
-        return call(
-                        "counter recompute",
-                        () -> post(
-                                "/internal/reconciliation/counter-recompute",
-                                Map.of("taskIds", List.copyOf(taskIds)),
-                                RecomputeResults.class))
-                .results();
+    public List<Recomputed> recompute(Collection<String> taskIds, Lease lease) {
+        Map<String, Object> request =
+                Map.of("taskIds", List.copyOf(taskIds), "lease", lease.name(), "fencingToken", lease.fencingToken());
+        try {
+            return call(
+                            "counter recompute",
+                            () -> post("/internal/reconciliation/counter-recompute", request, RecomputeResults.class))
+                    .results();
+        } catch (AssignmentServiceException e) {
+            if (e.getCause() instanceof HttpClientErrorException.Conflict refused) {
+                throw new LeaseLostException(
+                        lease, "assignment-service refused its fencing token: " + refused.getResponseBodyAsString());
+            }
+            throw e;
+        }
     }
 
     private <T> T post(String path, Object body, Class<T> type) {
