@@ -17,7 +17,7 @@ import org.springframework.stereotype.Component;
  *   <li>{@code idempotency_store_failures_total{outcome}} — responses that could not be stored after the request
  *       ({@code final_4xx}, {@code after_effect}: a 2xx whose effects did not store it themselves). Never a lost
  *       effect: such a key stays in progress and is taken over after {@code abandon-after} (see
- *       docs/order-api.md). Alert on any increase.
+ *       docs/order-api.md).
  * </ul>
  */
 @Component

@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.fleetsaga.infra.Concurrently;
 import io.fleetsaga.infra.SpringInfrastructure;
 import io.fleetsaga.order.support.Api;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -90,6 +92,9 @@ class IdempotencyIT {
     @Autowired
     RequestFaults faults;
 
+    @Autowired
+    MeterRegistry meters;
+
     Api api;
 
     @BeforeEach
@@ -132,6 +137,7 @@ class IdempotencyIT {
     void aStaleClaimWhoseRequestIsStillRunningIsTakenOverButNeverAppliedTwice() throws Exception {
         HttpHeaders key = newKey();
         int ordersBefore = orders();
+        double claimsLostBefore = count("claim_lost");
         RequestFaults.Freeze stall = faults.freezeNextCreation(true, false);
 
         CompletableFuture<ResponseEntity<String>> stalled = send(() -> api.post("/api/orders", "{}", key));
@@ -145,9 +151,11 @@ class IdempotencyIT {
         stall.openAll(); // the stalled request resumes and tries to commit its own order
         ResponseEntity<String> late = stalled.get(30, TimeUnit.SECONDS);
 
-        assertThat(late.getStatusCode().is2xxSuccessful())
+        assertThat(late.getStatusCode())
                 .as("the stalled request must not commit: %s", late)
-                .isFalse();
+                .isEqualTo(HttpStatus.CONFLICT);
+        assertThat(late.getHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isNotNull();
+        assertThat(count("claim_lost")).isEqualTo(claimsLostBefore + 1);
         assertThat(orders()).isEqualTo(ordersBefore + 1);
         assertThat(api.get("/api/orders/" + stall.orderId()).getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
         ResponseEntity<String> again = api.post("/api/orders", "{}", key);
@@ -178,6 +186,23 @@ class IdempotencyIT {
         crash.openAll();
         assertThat(first.get(30, TimeUnit.SECONDS).getBody()).isEqualTo(second.getBody());
         assertThat(orders()).isEqualTo(ordersBefore + 1);
+    }
+
+    @Test
+    void concurrentIdenticalCreatesWithoutIdWithOneKeyCreateOneOrder() throws Exception {
+        HttpHeaders key = newKey();
+        int ordersBefore = orders();
+
+        List<ResponseEntity<String>> responses = Concurrently.times(8, () -> api.post("/api/orders", "{}", key));
+
+        assertThat(orders()).isEqualTo(ordersBefore + 1);
+        List<ResponseEntity<String>> created = responses.stream()
+                .filter(r -> r.getStatusCode() == HttpStatus.CREATED)
+                .toList();
+        assertThat(created).isNotEmpty();
+        assertThat(created.stream().map(ResponseEntity::getBody).distinct()).hasSize(1);
+        assertThat(responses) // the others waited for the first, or were told it is still running
+                .allSatisfy(r -> assertThat(r.getStatusCode()).isIn(HttpStatus.CREATED, HttpStatus.CONFLICT));
     }
 
     @Test
@@ -243,6 +268,13 @@ class IdempotencyIT {
                         Boolean.class,
                         micros,
                         key.getFirst(IDEMPOTENCY_KEY))));
+    }
+
+    private double count(String result) {
+        return meters.get("idempotency.requests")
+                .tag("result", result)
+                .counter()
+                .count();
     }
 
     private int orders() {
