@@ -253,6 +253,63 @@ class IdempotencyIT {
         assertThat(replayed.getBody()).isEqualTo(retried.getBody());
     }
 
+    @Test
+    void aFinal4xxThatCannotBeStoredIsCountedAndFreesTheKeySoTheRetryRuns() {
+        HttpHeaders key = newKey();
+        String missing = "o-missing-" + UUID.randomUUID();
+        double failuresBefore = storeFailures("final_4xx");
+        // the database refuses to store this one response: a real failure of the store, after the request
+        jdbc.execute("CREATE TRIGGER refuse_404_outcome BEFORE UPDATE ON idempotency_key FOR EACH ROW"
+                + " BEGIN IF NEW.response_status = 404 THEN"
+                + " SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected: cannot store the outcome'; END IF; END");
+        try {
+            ResponseEntity<String> notFound = api.post(path(missing, "pickup"), null, key);
+            assertThat(notFound.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        } finally {
+            jdbc.execute("DROP TRIGGER refuse_404_outcome");
+        }
+
+        assertThat(storeFailures("final_4xx")).isEqualTo(failuresBefore + 1);
+        assertThat(jdbc.queryForObject(
+                        "SELECT COUNT(*) FROM idempotency_key WHERE idem_key = ?",
+                        Integer.class,
+                        key.getFirst(IDEMPOTENCY_KEY)))
+                .as("freed: nothing was committed, so the request may run again")
+                .isZero();
+        ResponseEntity<String> retried = api.post(path(missing, "pickup"), null, key);
+        assertThat(retried.getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND); // ran again (stored this time)
+        assertThat(retried.getHeaders().getFirst("Idempotent-Replayed")).isNull();
+        assertThat(api.post(path(missing, "pickup"), null, key).getHeaders().getFirst("Idempotent-Replayed"))
+                .isEqualTo("true");
+    }
+
+    @Test
+    void aRepeatedAssignmentWithOneKeyStartsOneSagaAndReplaysItsAcceptance() {
+        String orderId = create();
+        HttpHeaders key = newKey();
+
+        ResponseEntity<String> accepted = api.post(path(orderId, "assignment"), "{\"taskId\":\"t-idem\"}", key);
+        ResponseEntity<String> again = api.post(path(orderId, "assignment"), "{\"taskId\":\"t-idem\"}", key);
+
+        assertThat(accepted.getStatusCode()).isEqualTo(HttpStatus.ACCEPTED);
+        assertThat(again.getStatusCode()).isEqualTo(HttpStatus.ACCEPTED);
+        assertThat(again.getHeaders().getFirst("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(again.getBody()).isEqualTo(accepted.getBody());
+        assertThat(again.getHeaders().getETag()).isEqualTo(accepted.getHeaders().getETag());
+        assertThat(again.getHeaders().getLocation())
+                .isEqualTo(accepted.getHeaders().getLocation());
+        assertThat(jdbc.queryForObject(
+                        "SELECT COUNT(*) FROM assignment_saga WHERE order_id = ?", Integer.class, orderId))
+                .isEqualTo(1);
+    }
+
+    private double storeFailures(String outcome) {
+        var counter = meters.find("idempotency.store.failures")
+                .tag("outcome", outcome)
+                .counter();
+        return counter == null ? 0 : counter.count();
+    }
+
     private CompletableFuture<ResponseEntity<String>> send(java.util.function.Supplier<ResponseEntity<String>> call) {
         return CompletableFuture.supplyAsync(call, clients);
     }
