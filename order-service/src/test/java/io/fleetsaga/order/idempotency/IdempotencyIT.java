@@ -254,6 +254,38 @@ class IdempotencyIT {
     }
 
     @Test
+    void aBatchThatDiedAfterItsFirstItemIsRetriedAfterAbandonAfterWithThatItemReplayedAndTheRestRunOnce()
+            throws Exception {
+        String first = create();
+        String second = create();
+        HttpHeaders key = newKey();
+        String batch = "{\"changes\":[{\"orderId\":\"" + first + "\",\"action\":\"CANCEL\",\"reason\":\"x\"},"
+                + "{\"orderId\":\"" + second + "\",\"action\":\"CANCEL\",\"reason\":\"x\"}]}";
+        RequestFaults.Freeze crash = faults.freezeNextChangeOf(first, false, true);
+
+        CompletableFuture<ResponseEntity<String>> died = send(() -> api.post("/api/orders/status-changes", batch, key));
+        crash.awaitAfterCommit(); // the first item committed, then the instance "died"
+        awaitClaimOlderThanAbandonAfter(key);
+
+        ResponseEntity<String> retried = api.post("/api/orders/status-changes", batch, key);
+
+        assertThat(retried.getStatusCode()).isEqualTo(HttpStatus.OK);
+        JsonNode results = json(retried).get("results");
+        assertThat(results.get(0).get("outcome").asText()).isEqualTo("APPLIED"); // replayed, not a 409 repeat
+        assertThat(results.get(0).get("version").asLong()).isEqualTo(1);
+        assertThat(results.get(1).get("outcome").asText()).isEqualTo("APPLIED");
+        assertThat(actions(first)).containsExactly("CREATE", "CANCEL");
+        assertThat(actions(second)).containsExactly("CREATE", "CANCEL");
+
+        crash.openAll(); // the held batch goes on: its claim was taken over, it applies nothing more
+        died.get(30, TimeUnit.SECONDS);
+        assertThat(actions(second)).containsExactly("CREATE", "CANCEL");
+        ResponseEntity<String> replayed = api.post("/api/orders/status-changes", batch, key);
+        assertThat(replayed.getHeaders().getFirst("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(replayed.getBody()).isEqualTo(retried.getBody());
+    }
+
+    @Test
     void aFinal4xxThatCannotBeStoredIsCountedAndFreesTheKeySoTheRetryRuns() {
         HttpHeaders key = newKey();
         String missing = "o-missing-" + UUID.randomUUID();

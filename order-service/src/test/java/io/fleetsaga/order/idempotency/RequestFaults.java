@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -17,7 +18,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * Test-only faults in the request path, injected where an order change is made (inside its transaction):
  *
  * <ul>
- *   <li>{@link #freezeNextCreation} holds the next creation of an order inside its transaction (gate "before
+ *   <li>{@link #freezeNextCreation} ({@link #freezeNextChangeOf}) holds the next creation of an order (change of
+ *       one order) inside its transaction (gate "before
  *       commit") and/or right after its commit (gate "after commit") until the test opens the gate. A request held
  *       after its commit has done everything a process that dies at that moment has done: its transaction is
  *       committed, nothing after it has run, its client has no response.
@@ -29,14 +31,23 @@ final class RequestFaults implements OrderTransitionListener {
 
     private static final Duration MAX_HOLD = Duration.ofSeconds(60);
 
-    private final AtomicReference<Freeze> nextCreation = new AtomicReference<>();
+    private final AtomicReference<Freeze> next = new AtomicReference<>();
     private final Set<String> conflicting = ConcurrentHashMap.newKeySet();
     private final Set<String> failing = ConcurrentHashMap.newKeySet();
 
     /** Holds the next order creation; {@code beforeCommit} / {@code afterCommit} choose the gates. */
     Freeze freezeNextCreation(boolean beforeCommit, boolean afterCommit) {
-        Freeze freeze = new Freeze(beforeCommit, afterCommit);
-        nextCreation.set(freeze);
+        return freezeNext(order -> order.version() == 0, beforeCommit, afterCommit);
+    }
+
+    /** Holds the next change of the order; {@code beforeCommit} / {@code afterCommit} choose the gates. */
+    Freeze freezeNextChangeOf(String orderId, boolean beforeCommit, boolean afterCommit) {
+        return freezeNext(order -> order.orderId().equals(orderId), beforeCommit, afterCommit);
+    }
+
+    private Freeze freezeNext(Predicate<OrderSnapshot> which, boolean beforeCommit, boolean afterCommit) {
+        Freeze freeze = new Freeze(which, beforeCommit, afterCommit);
+        next.set(freeze);
         return freeze;
     }
 
@@ -49,7 +60,7 @@ final class RequestFaults implements OrderTransitionListener {
     }
 
     void reset() {
-        Freeze freeze = nextCreation.getAndSet(null);
+        Freeze freeze = next.getAndSet(null);
         if (freeze != null) {
             freeze.openAll();
         }
@@ -65,17 +76,16 @@ final class RequestFaults implements OrderTransitionListener {
         if (failing.contains(order.orderId())) {
             throw new IllegalStateException("injected: unexpected failure of " + order.orderId());
         }
-        if (order.version() == 0) {
-            Freeze freeze = nextCreation.getAndSet(null);
-            if (freeze != null) {
-                freeze.hold(order.orderId());
-            }
+        Freeze freeze = next.get();
+        if (freeze != null && freeze.which.test(order) && next.compareAndSet(freeze, null)) {
+            freeze.hold(order.orderId());
         }
     }
 
     /** One request held at its gates; the test waits for it to arrive and opens the gates. */
     static final class Freeze {
 
+        private final Predicate<OrderSnapshot> which;
         private final boolean beforeCommit;
         private final boolean afterCommit;
         private final CountDownLatch arrivedBeforeCommit = new CountDownLatch(1);
@@ -84,7 +94,8 @@ final class RequestFaults implements OrderTransitionListener {
         private final CountDownLatch openAfterCommit = new CountDownLatch(1);
         private volatile String orderId;
 
-        private Freeze(boolean beforeCommit, boolean afterCommit) {
+        private Freeze(Predicate<OrderSnapshot> which, boolean beforeCommit, boolean afterCommit) {
+            this.which = which;
             this.beforeCommit = beforeCommit;
             this.afterCommit = afterCommit;
         }
