@@ -58,6 +58,9 @@ import org.springframework.web.util.ContentCachingResponseWrapper;
  *       finds its token gone and rolls back (409 "request in progress"), so only one of them commits.
  *   <li>The same key with a different request is a 422 problem; nothing runs.
  * </ul>
+ * Requests that do not store their response with their effect (the ops commands; a batch, whose items record
+ * themselves) have a 2xx stored after the request: for them a crash between their commit and that store lets a
+ * retry after {@code abandon-after} run them again (docs/order-api.md).
  *
  * <p>Runs after authentication (default filter order), so {@code getRemoteUser()} is the caller.
  */
