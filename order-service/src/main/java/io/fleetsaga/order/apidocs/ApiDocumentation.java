@@ -128,8 +128,11 @@ class ApiDocumentation {
                                 new HeaderParameter()
                                         .name("Idempotency-Key")
                                         .required(false)
-                                        .description("Makes the call safe to retry: it runs once, a repeat with the"
-                                                + " same key gets the stored response (`Idempotent-Replayed: true`)")
+                                        .description("Makes the call safe to retry: a request that committed never"
+                                                + " runs again under its key, and a repeat gets the stored response"
+                                                + " (`Idempotent-Replayed: true`). Only final outcomes are stored: a"
+                                                + " 5xx, 408, 425, 429 or a response with `Retry-After` frees the"
+                                                + " key, so the retry runs (docs/order-api.md)")
                                         .schema(new StringSchema().maxLength(200))));
     }
 

@@ -6,7 +6,7 @@ import org.springframework.scheduling.annotation.SchedulingConfigurer;
 import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
 
-/** Deletes idempotency keys older than {@code fleetsaga.idempotency.retention}, periodically. */
+/** Deletes idempotency keys and recorded batch items older than {@code fleetsaga.idempotency.retention}. */
 @Component
 class IdempotencyCleanup implements SchedulingConfigurer {
 
@@ -29,7 +29,7 @@ class IdempotencyCleanup implements SchedulingConfigurer {
         try {
             int deleted = keys.deleteExpired(1000);
             if (deleted > 0) {
-                log.info("deleted {} idempotency keys older than {}", deleted, keys.retention());
+                log.info("deleted {} idempotency keys and batch items older than {}", deleted, keys.retention());
             }
         } catch (RuntimeException e) {
             log.warn("idempotency key cleanup failed, will retry: {}", e.toString());

@@ -11,8 +11,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param cleanupInterval how often expired keys are deleted
  * @param inProgressWait how long a request waits for a concurrent request with the same key to finish
  *     before it is answered 409 "in progress"
- * @param abandonAfter after how long an unfinished key (its instance died mid-request) may be taken over
- *     by a retry; must exceed the longest request
+ * @param abandonAfter after how long a key still in progress (its instance died or stalled before the request
+ *     committed) may be taken over by a retry. For the order commands safe at any value — nothing is committed
+ *     under a key in progress, and a request taken over while still running rolls back — but a request slower
+ *     than this is answered 409 "in progress" once taken over, so keep it above the longest request (ops
+ *     commands store their response after their transaction: docs/order-api.md)
  * @param maxBodySize largest request body accepted with a key
  */
 @ConfigurationProperties("fleetsaga.idempotency")

@@ -2,11 +2,15 @@ package io.fleetsaga.order.order;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
-/** The order use cases' transactions, one per method; reached only through its proxy from {@link OrderService}. */
+/**
+ * The order use cases' transactions, one per method; reached only through its proxy from {@link OrderService}.
+ * A write ends with its caller's {@code beforeCommit} hook, inside the transaction.
+ */
 @Component
 class OrderTransactions {
 
@@ -27,13 +31,23 @@ class OrderTransactions {
     }
 
     @Transactional
-    OrderSnapshot create(String orderId) {
-        return changes.create(orderId);
+    OrderSnapshot create(String orderId, Consumer<? super OrderSnapshot> beforeCommit) {
+        OrderSnapshot created = changes.create(orderId);
+        beforeCommit.accept(created);
+        return created;
     }
 
     @Transactional
-    OrderSnapshot change(String orderId, StatusChange change, String reason, Long expectedVersion) {
-        return changes.apply(orderId, expectedVersion, (order, now) -> change.applyTo(order, reason, now));
+    OrderSnapshot change(
+            String orderId,
+            StatusChange change,
+            String reason,
+            Long expectedVersion,
+            Consumer<? super OrderSnapshot> beforeCommit) {
+        OrderSnapshot changed =
+                changes.apply(orderId, expectedVersion, (order, now) -> change.applyTo(order, reason, now));
+        beforeCommit.accept(changed);
+        return changed;
     }
 
     /** Order, saga and history from one snapshot of the database. */

@@ -4,6 +4,7 @@ import io.fleetsaga.order.order.OrderWriteRetry;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.springframework.stereotype.Service;
 
 /**
@@ -33,13 +34,16 @@ public class AssignmentSagas {
      * Starts assigning the order to the task.
      *
      * @param expectedVersion the order version the caller saw, or {@code null}
+     * @param beforeCommit runs inside the saga's first transaction, after the saga was recorded: what it writes
+     *     commits with the saga (the dispatcher API's idempotent response), and if it throws nothing commits
      * @throws io.fleetsaga.order.order.OrderNotFoundException, io.fleetsaga.order.order.IllegalTransitionException,
      *     io.fleetsaga.order.order.OrderVersionMismatchException, io.fleetsaga.order.order.OrderConflictException
      */
-    public SagaStarted start(String orderId, String taskId, Long expectedVersion) {
+    public SagaStarted start(
+            String orderId, String taskId, Long expectedVersion, Consumer<? super SagaStarted> beforeCommit) {
         return retry.run(
                 "assignment of order " + orderId + " to task " + taskId,
-                () -> steps.start(orderId, taskId, expectedVersion));
+                () -> steps.start(orderId, taskId, expectedVersion, beforeCommit));
     }
 
     /** Applies the reply; must run in the caller's (the inbox's) transaction. */

@@ -13,6 +13,7 @@ import io.fleetsaga.order.order.OrderStatus;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -59,14 +60,19 @@ class SagaSteps {
         this.policy = settings.policy();
     }
 
-    /** Order → ASSIGNMENT_PENDING, saga row STARTED, {@code OrderStateChanged} and the command: one transaction. */
+    /**
+     * Order → ASSIGNMENT_PENDING, saga row STARTED, {@code OrderStateChanged} and the command, then the caller's
+     * {@code beforeCommit}: one transaction.
+     */
     @Transactional
-    SagaStarted start(String orderId, String taskId, Long expectedVersion) {
+    SagaStarted start(String orderId, String taskId, Long expectedVersion, Consumer<? super SagaStarted> beforeCommit) {
         OrderSnapshot order = changes.apply(orderId, expectedVersion, (o, now) -> o.assign(taskId, now));
         UUID sagaId = UUID.randomUUID();
         store.insert(sagaId, orderId, taskId, order.version(), settings.timeout());
         sendCommand(sagaId, orderId, taskId, order.version());
-        return new SagaStarted(sagaId, taskId, order);
+        SagaStarted started = new SagaStarted(sagaId, taskId, order);
+        beforeCommit.accept(started);
+        return started;
     }
 
     /** In the inbox's transaction: saga CONFIRMED, order ASSIGNED; nothing when the saga is not running. */

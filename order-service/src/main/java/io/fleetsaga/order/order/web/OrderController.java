@@ -1,5 +1,6 @@
 package io.fleetsaga.order.order.web;
 
+import io.fleetsaga.order.idempotency.web.IdempotentResponses;
 import io.fleetsaga.order.order.AssignmentSummary;
 import io.fleetsaga.order.order.OrderChange;
 import io.fleetsaga.order.order.OrderDetails;
@@ -37,6 +38,9 @@ import org.springframework.web.bind.annotation.RestController;
  * <p>Every order response carries {@code ETag: "<version>"}; every change honours {@code If-Match} (a stale
  * version is a 412 and changes nothing; without it the state machine alone decides). Errors are RFC 9457
  * problem details ({@link ProblemHandling}).
+ *
+ * <p>Every write renders its response inside its transaction too ({@link IdempotentResponses#recording}), so that
+ * under an {@code Idempotency-Key} the response commits with the effect and a retry gets exactly it.
  */
 @RestController
 @RequestMapping("/api/orders")
@@ -47,10 +51,12 @@ class OrderController {
 
     private final OrderService orders;
     private final AssignmentSagas sagas;
+    private final IdempotentResponses idempotency;
 
-    OrderController(OrderService orders, AssignmentSagas sagas) {
+    OrderController(OrderService orders, AssignmentSagas sagas, IdempotentResponses idempotency) {
         this.orders = orders;
         this.sagas = sagas;
+        this.idempotency = idempotency;
     }
 
     @Operation(
@@ -63,7 +69,10 @@ class OrderController {
     @PostMapping
     ResponseEntity<OrderView> create(@Valid @RequestBody(required = false) CreateOrder request) {
         String orderId = request == null || request.orderId() == null ? "o-" + UUID.randomUUID() : request.orderId();
-        OrderSnapshot order = orders.create(orderId);
+        return created(orders.create(orderId, idempotency.recording(OrderController::created)));
+    }
+
+    private static ResponseEntity<OrderView> created(OrderSnapshot order) {
         return ResponseEntity.created(URI.create("/api/orders/" + order.orderId()))
                 .eTag(ETags.of(order.version()))
                 .body(OrderView.of(order));
@@ -96,9 +105,16 @@ class OrderController {
             @PathVariable String orderId,
             @Valid @RequestBody AssignOrder request,
             @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
-        SagaStarted started = sagas.start(orderId, request.taskId(), ETags.expectedVersion(ifMatch));
+        return accepted(sagas.start(
+                orderId,
+                request.taskId(),
+                ETags.expectedVersion(ifMatch),
+                idempotency.recording(OrderController::accepted)));
+    }
+
+    private static ResponseEntity<AssignmentAccepted> accepted(SagaStarted started) {
         return ResponseEntity.accepted()
-                .location(URI.create("/api/orders/" + orderId))
+                .location(URI.create("/api/orders/" + started.order().orderId()))
                 .eTag(ETags.of(started.order().version()))
                 .body(AssignmentAccepted.of(started));
     }
@@ -176,7 +192,15 @@ class OrderController {
     }
 
     private ResponseEntity<OrderView> change(String orderId, StatusChange change, String reason, String ifMatch) {
-        OrderSnapshot order = orders.change(orderId, change, reason, ETags.expectedVersion(ifMatch));
+        return changed(orders.change(
+                orderId,
+                change,
+                reason,
+                ETags.expectedVersion(ifMatch),
+                idempotency.recording(OrderController::changed)));
+    }
+
+    private static ResponseEntity<OrderView> changed(OrderSnapshot order) {
         return ResponseEntity.ok().eTag(ETags.of(order.version())).body(OrderView.of(order));
     }
 

@@ -15,7 +15,15 @@ import org.springframework.http.ProblemDetail;
  */
 final class Problems {
 
+    private static final String PREFIX = "urn:fleet-saga:problem:";
+    private static final String CONCURRENT_MODIFICATION = "concurrent-modification";
+
     private Problems() {}
+
+    /** The type of {@link #concurrentModification}: a retry may succeed. */
+    static URI concurrentModificationType() {
+        return URI.create(PREFIX + CONCURRENT_MODIFICATION);
+    }
 
     static ProblemDetail notFound(OrderNotFoundException e) {
         ProblemDetail problem = of(HttpStatus.NOT_FOUND, "order-not-found", "Order not found", e.getMessage());
@@ -47,7 +55,7 @@ final class Problems {
     static ProblemDetail concurrentModification(OrderConflictException e) {
         return of(
                 HttpStatus.CONFLICT,
-                "concurrent-modification",
+                CONCURRENT_MODIFICATION,
                 "Concurrent modification",
                 e.getMessage() + "; read the order and retry");
     }
@@ -66,7 +74,7 @@ final class Problems {
 
     static ProblemDetail of(HttpStatus status, String type, String title, String detail) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setType(URI.create("urn:fleet-saga:problem:" + type));
+        problem.setType(URI.create(PREFIX + type));
         problem.setTitle(title);
         return problem;
     }

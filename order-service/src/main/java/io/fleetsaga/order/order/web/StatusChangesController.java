@@ -1,6 +1,8 @@
 package io.fleetsaga.order.order.web;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fleetsaga.order.idempotency.IdempotencyClaimLostException;
+import io.fleetsaga.order.idempotency.web.IdempotentResponses;
 import io.fleetsaga.order.order.IllegalTransitionException;
 import io.fleetsaga.order.order.OrderConflictException;
 import io.fleetsaga.order.order.OrderNotFoundException;
@@ -31,6 +33,13 @@ import org.springframework.web.bind.annotation.RestController;
  * incident I-1. Each item is its own transaction (with the same conflict retries as a single call) and
  * gets its own result; one item's failure never undoes or blocks another. The response is 200 whenever
  * the batch itself was valid; the items say what happened.
+ *
+ * <p><b>With an {@code Idempotency-Key}</b> each applied item is recorded in its own transaction (per-item
+ * idempotency, {@link IdempotentResponses#recordingItem}): a retry of the same batch with the same key replays the
+ * items applied before — also after a crash in the middle of the batch — and runs only the others. A batch
+ * whose items are all final is stored and replayed as a whole; one with a transient item (ERROR, or a CONFLICT
+ * "concurrent modification") is not stored ({@link IdempotentResponses#notFinal}), so its retry runs the
+ * transient items again.
  */
 @RestController
 @RequestMapping("/api/orders/status-changes")
@@ -42,9 +51,11 @@ class StatusChangesController {
     private static final Logger log = LoggerFactory.getLogger(StatusChangesController.class);
 
     private final OrderService orders;
+    private final IdempotentResponses idempotency;
 
-    StatusChangesController(OrderService orders) {
+    StatusChangesController(OrderService orders, IdempotentResponses idempotency) {
         this.orders = orders;
+        this.idempotency = idempotency;
     }
 
     @Operation(
@@ -55,25 +66,36 @@ class StatusChangesController {
                     + " 200 whenever the batch itself was valid.")
     @PostMapping
     BatchResult apply(@Valid @RequestBody StatusChanges request) {
+        Map<Integer, AppliedItem> appliedBefore = idempotency.recordedItems(AppliedItem.class);
         List<ItemResult> results = new ArrayList<>(request.changes().size());
-        for (Change change : request.changes()) {
-            results.add(apply(change));
+        for (int index = 0; index < request.changes().size(); index++) {
+            AppliedItem applied = appliedBefore.get(index);
+            results.add(
+                    applied != null ? applied.result() : apply(request.changes().get(index), index));
+        }
+        if (results.stream().anyMatch(ItemResult::retryable)) {
+            idempotency.notFinal();
         }
         Map<Outcome, Integer> counts = new EnumMap<>(Outcome.class);
         results.forEach(result -> counts.merge(result.outcome(), 1, Integer::sum));
         return new BatchResult(results, counts);
     }
 
-    private ItemResult apply(Change change) {
+    private ItemResult apply(Change change, int index) {
         String invalid = validate(change);
         if (invalid != null) {
             return new ItemResult(change.orderId(), Outcome.INVALID, null, null, Problems.invalid(invalid));
         }
         try {
             OrderSnapshot order = orders.change(
-                    change.orderId(), StatusChange.valueOf(change.action()), change.reason(), change.expectedVersion());
-            return new ItemResult(
-                    order.orderId(), Outcome.APPLIED, order.status().name(), order.version(), null);
+                    change.orderId(),
+                    StatusChange.valueOf(change.action()),
+                    change.reason(),
+                    change.expectedVersion(),
+                    idempotency.recordingItem(index, AppliedItem::of));
+            return AppliedItem.of(order).result();
+        } catch (IdempotencyClaimLostException e) {
+            throw e; // a retry of this batch took it over: stop here, the retry answers
         } catch (OrderNotFoundException e) {
             return new ItemResult(change.orderId(), Outcome.NOT_FOUND, null, null, Problems.notFound(e));
         } catch (OrderVersionMismatchException e) {
@@ -148,7 +170,28 @@ class StatusChangesController {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record ItemResult(String orderId, Outcome outcome, String status, Long version, ProblemDetail problem) {}
+    record ItemResult(String orderId, Outcome outcome, String status, Long version, ProblemDetail problem) {
+
+        /** A retry of the item may end differently: an unexpected failure, or conflicts that kept winning. */
+        boolean retryable() {
+            return outcome == Outcome.ERROR
+                    || (outcome == Outcome.CONFLICT
+                            && problem != null
+                            && Problems.concurrentModificationType().equals(problem.getType()));
+        }
+    }
+
+    /** An applied item as recorded under the batch's idempotency key, in the item's transaction. */
+    record AppliedItem(String orderId, String status, long version) {
+
+        static AppliedItem of(OrderSnapshot order) {
+            return new AppliedItem(order.orderId(), order.status().name(), order.version());
+        }
+
+        ItemResult result() {
+            return new ItemResult(orderId, Outcome.APPLIED, status, version, null);
+        }
+    }
 
     record BatchResult(List<ItemResult> results, Map<Outcome, Integer> counts) {}
 }

@@ -289,11 +289,12 @@ class DispatcherApiIT {
     }
 
     @Test
-    void aKeyWhoseRequestDiedUnfinishedIsTakenOverAndTheStateMachineStopsARepeat() {
+    void aKeyLeftInProgressByAnOlderVersionIsTakenOverAndTheStateMachineStopsARepeat() {
         HttpHeaders key = header(IDEMPOTENCY_KEY, "died-" + UUID.randomUUID());
         String orderId = create();
         api.post(path(orderId, "cancellation"), "{\"reason\":\"first\"}", key);
-        // as if the instance died after the commit, before storing the response, long ago
+        // a state this version never leaves behind (its response commits with the effect; see IdempotencyIT), but
+        // an instance of the previous version could: it died after the commit, before storing the response
         jdbc.update(
                 "UPDATE idempotency_key SET status = 'IN_PROGRESS', created_at = UTC_TIMESTAMP(6) - INTERVAL 1 HOUR"
                         + " WHERE idem_key = ?",
