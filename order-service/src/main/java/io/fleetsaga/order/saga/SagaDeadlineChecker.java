@@ -11,7 +11,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Every {@code fleetsaga.saga.check-interval}: re-sends or gives up the sagas past their deadline (each in
- * its own transaction, {@link SagaSteps#onDeadline}) and refreshes the {@code saga_stuck} gauge. Several
+ * its own transaction, {@link SagaSteps#onDeadline}) and refreshes the {@code saga_stuck} and {@code saga_running}
+ * gauges. A deadline runs from the broker's acknowledgement of the saga's command ({@link AssignmentSaga#deadline()}),
+ * read from the outbox row in the same database: a saga whose command is still in the outbox is never due. Several
  * instances may run it at once; they need no lock, the conditional updates decide who acts. A failure is
  * logged and the saga stays due, so the next run tries again.
  */
@@ -50,6 +52,7 @@ class SagaDeadlineChecker implements SchedulingConfigurer {
                 }
             }
             metrics.stuck(store.count(SagaStatus.STUCK));
+            metrics.running(store.countRunningByCommand());
         } catch (RuntimeException e) {
             log.warn("saga deadline check failed, will retry: {}", e.toString());
         }
