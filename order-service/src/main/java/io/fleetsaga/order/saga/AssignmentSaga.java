@@ -13,17 +13,17 @@ import java.util.UUID;
  * command — its outbox row's {@code sent_at} — not from the saga's commit. While the command is still in the
  * outbox (the broker is down, or the row is parked) the attempt has no deadline at all: an outage of the broker,
  * however long, neither re-sends nor gives up anything. A command the outbox no longer knows (cleaned up after
- * the outbox retention, days) counts as sent long ago. {@link #atDeadline} is the one place that decides;
- * {@link SagaStore#due} selects the same sagas in SQL.
+ * the outbox retention, days) counts as sent long ago. {@link #atDeadline} is the one place that decides.
  *
  * @param orderVersion the order's version when the saga started (ASSIGNMENT_PENDING), sent with each command
  * @param attempts commands sent so far (the first one included)
  * @param command the current attempt's command and where it is
  * @param replyWait how long the current attempt waits for a reply once its command is acknowledged
  *     ({@code timeout} plus the attempt's backoff)
- * @param earliestDeadline the current attempt's start plus {@code replyWait}: no attempt times out before it (its
- *     command cannot have been acknowledged before the attempt started); the deadline when the command is
- *     {@link CommandDelivery#UNTRACKED}
+ * @param earliestDeadline a lower bound of the current attempt's deadline, stored as {@code deadline_at}: at first
+ *     the attempt's start plus {@code replyWait} (its command cannot have been acknowledged before the attempt
+ *     started), raised by the checker to {@link #recheckAt} while the saga is not due; the deadline when the
+ *     command is {@link CommandDelivery#UNTRACKED}
  * @param reason why the saga was compensated or gave up
  */
 public record AssignmentSaga(
@@ -65,6 +65,14 @@ public record AssignmentSaga(
             return Optional.of(fromAcknowledgement.isAfter(earliestDeadline) ? fromAcknowledgement : earliestDeadline);
         }
         return Optional.of(earliestDeadline); // untracked: sent long ago
+    }
+
+    /**
+     * When a saga that is not due at {@code now} can be due at the earliest: its deadline once its command is
+     * acknowledged, else {@code now + replyWait} (a command acknowledged from now on times out no earlier).
+     */
+    Instant recheckAt(Instant now) {
+        return deadline().orElse(now.plus(replyWait));
     }
 
     /**

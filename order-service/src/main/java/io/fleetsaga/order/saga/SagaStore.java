@@ -33,15 +33,6 @@ class SagaStore {
             + " c.status AS command_status, c.sent_at AS command_sent_at";
     private static final String FROM =
             " FROM assignment_saga s LEFT JOIN outbox_event c ON c.event_id = s.command_event_id";
-    /**
-     * The deadline rule of {@link AssignmentSaga#deadline()} in SQL: the command is not waiting in the outbox
-     * (pending or parked), and {@code reply_wait_us} have passed since the broker acknowledged it; a command without
-     * an outbox row is due at {@code deadline_at}.
-     */
-    private static final String DEADLINE_PASSED = " s.deadline_at <= UTC_TIMESTAMP(6)"
-            + " AND (c.status IS NULL OR c.status NOT IN ('PENDING', 'PARKED'))"
-            + " AND (c.sent_at IS NULL OR c.sent_at + INTERVAL s.reply_wait_us MICROSECOND <= UTC_TIMESTAMP(6))";
-
     private static final int MAX_REASON = 500;
 
     private final JdbcTemplate jdbc;
@@ -117,15 +108,33 @@ class SagaStore {
     }
 
     /**
-     * Ids of running sagas past their deadline ({@link AssignmentSaga#deadline()}), most overdue first. A saga whose
-     * command is still in the outbox is never due.
+     * Running sagas whose stored {@code deadline_at} has passed, most overdue first, with their command. {@code
+     * deadline_at} is a lower bound of the attempt's deadline ({@link AssignmentSaga#earliestDeadline()}); whether
+     * the saga is really due is {@link AssignmentSaga#atDeadline}'s decision, and a saga that is not yet due gets a
+     * later lower bound ({@link #postpone}). So each check reads at most {@code limit} sagas, however many wait for
+     * the broker.
      */
-    List<UUID> due(int limit) {
+    List<AssignmentSaga> candidates(int limit) {
         return jdbc.query(
-                "SELECT s.id" + FROM + " WHERE s.status = 'STARTED' AND" + DEADLINE_PASSED
+                "SELECT " + COLUMNS + FROM + " WHERE s.status = 'STARTED' AND s.deadline_at <= UTC_TIMESTAMP(6)"
                         + " ORDER BY s.deadline_at LIMIT ?",
-                (rs, n) -> UUID.fromString(rs.getString(1)),
+                ROW,
                 limit);
+    }
+
+    /**
+     * Raises the lower bound of a running saga's deadline to {@code until} (a time of the database clock), unless
+     * the saga moved on meanwhile (ended, or another attempt); does not count as a change of the saga.
+     */
+    boolean postpone(UUID id, int attempts, Instant until) {
+        return jdbc.update(
+                        "UPDATE assignment_saga SET deadline_at = ? WHERE id = ? AND status = 'STARTED'"
+                                + " AND attempts = ? AND deadline_at < ?",
+                        LocalDateTime.ofInstant(until, ZoneOffset.UTC),
+                        id.toString(),
+                        attempts,
+                        LocalDateTime.ofInstant(until, ZoneOffset.UTC))
+                == 1;
     }
 
     /** Ends a running saga; false when it is not running any more. */

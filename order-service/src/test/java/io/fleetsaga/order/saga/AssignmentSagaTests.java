@@ -77,6 +77,20 @@ class AssignmentSagaTests {
     }
 
     @Test
+    void aSagaThatIsNotDueIsLookedAtAgainAtItsDeadlineOrOneReplyWaitLater() {
+        Instant now = STARTED.plus(Duration.ofMinutes(10));
+        Instant sentAt = now.minusSeconds(10);
+
+        assertThat(saga(1, SagaCommand.sent(UUID.randomUUID(), sentAt)).recheckAt(now))
+                .as("acknowledged: its deadline")
+                .isEqualTo(sentAt.plus(WAIT));
+        assertThat(saga(1, new SagaCommand(UUID.randomUUID(), CommandDelivery.IN_OUTBOX, null))
+                        .recheckAt(now))
+                .as("still in the outbox: acknowledged from now on, it times out no earlier than this")
+                .isEqualTo(now.plus(WAIT));
+    }
+
+    @Test
     void anEndedSagaHasNoDeadlineAndNothingToDo() {
         AssignmentSaga running = saga(1, SagaCommand.sent(UUID.randomUUID(), STARTED));
         AssignmentSaga confirmed = new AssignmentSaga(

@@ -64,7 +64,8 @@ import org.springframework.test.context.DynamicPropertySource;
             "fleetsaga.saga.max-attempts=2",
             "fleetsaga.saga.backoff.initial-delay=100ms",
             "fleetsaga.saga.backoff.max-delay=200ms",
-            "fleetsaga.saga.check-interval=100ms"
+            "fleetsaga.saga.check-interval=100ms",
+            "fleetsaga.saga.stats-interval=200ms"
         })
 @AutoConfigureObservability
 @DirtiesContext
