@@ -280,7 +280,12 @@ async function showOrder(orderId) {
               ['Saga id', mono(saga.sagaId), 'sagaId'],
               ['Task', taskLink(saga.taskId), 'sagaTaskId'],
               ['Attempts', saga.attempts, 'sagaAttempts'],
-              saga.status === 'STARTED' && ['Deadline', time(saga.deadlineAt), 'sagaDeadline'],
+              saga.status === 'STARTED' && ['Command', dash(saga.command), 'sagaCommand'],
+              saga.status === 'STARTED' && [
+                'Deadline',
+                saga.deadlineAt ? time(saga.deadlineAt) : 'none until the command reaches the broker',
+                'sagaDeadline',
+              ],
               ['Reason', dash(saga.reason), 'sagaReason'],
               ['Started', time(saga.createdAt), 'sagaCreatedAt'],
               ['Updated', time(saga.updatedAt), 'sagaUpdatedAt'],

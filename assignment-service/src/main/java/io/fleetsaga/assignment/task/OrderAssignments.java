@@ -17,7 +17,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * order's mirror and link rows, then the task row ({@code SELECT … FOR UPDATE}) — so two commands for one
  * task can never both take its last place, and an order is never linked to two tasks. A retried command
  * for an order already on the same task is answered {@link Linked} again without counting twice. A command
- * older than the order state already applied never links (see {@link Superseded}).
+ * older than the order state already applied never links (see {@link Superseded}). A saga's decision is final:
+ * a re-sent command of a saga that was {@link Rejected} (same order version — each saga starts at a new one) is
+ * rejected again with the first reason, even if the task got room meanwhile, because order-service is
+ * compensating that saga and would unlink the order right after (the courier told "added", then "removed").
  */
 @Service
 public class OrderAssignments {
@@ -56,6 +59,14 @@ public class OrderAssignments {
     }
 
     private AssignmentDecision decide(String orderId, String taskId, long orderVersion) {
+        AssignmentDecision decision = decideOnLockedRows(orderId, taskId, orderVersion);
+        if (decision instanceof Rejected refused) {
+            mirror.recordRefusal(orderVersion, refused);
+        }
+        return decision;
+    }
+
+    private AssignmentDecision decideOnLockedRows(String orderId, String taskId, long orderVersion) {
         Optional<OrderState> held = mirror.lock(orderId);
         Optional<OrderLink> link = links.lock(orderId);
         OrderState pending = new OrderState(orderId, taskId, OrderStatus.ASSIGNMENT_PENDING, orderVersion);
@@ -77,6 +88,10 @@ public class OrderAssignments {
         }
         if (held.isPresent() && held.get().version() > orderVersion) {
             return new Superseded(orderId, taskId, held.get().version(), orderVersion);
+        }
+        Optional<Rejected> refusedBefore = mirror.refusal(orderId, taskId, orderVersion);
+        if (refusedBefore.isPresent()) { // a re-send of a saga refused before: its first decision stands
+            return refusedBefore.get();
         }
         Optional<AssignmentTask> task = tasks.lock(taskId);
         if (task.isEmpty()) {

@@ -1,14 +1,29 @@
 package io.fleetsaga.order.saga;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
- * One "assign order" saga, as stored in {@code assignment_saga}.
+ * One "assign order" saga, as stored in {@code assignment_saga}, with where its current command is.
+ *
+ * <p><b>The deadline rule</b> (ARCHITECTURE rule 8: a timer measures the thing it is about). An attempt waits
+ * {@code replyWait} for assignment-service's reply, counted from the moment the broker acknowledged the attempt's
+ * command — its outbox row's {@code sent_at} — not from the saga's commit. While the command is still in the
+ * outbox (the broker is down, or the row is parked) the attempt has no deadline at all: an outage of the broker,
+ * however long, neither re-sends nor gives up anything. A command the outbox no longer knows (cleaned up after
+ * the outbox retention, days) counts as sent long ago. {@link #atDeadline} is the one place that decides.
  *
  * @param orderVersion the order's version when the saga started (ASSIGNMENT_PENDING), sent with each command
  * @param attempts commands sent so far (the first one included)
- * @param deadlineAt when the current attempt times out
+ * @param command the current attempt's command and where it is
+ * @param replyWait how long the current attempt waits for a reply once its command is acknowledged
+ *     ({@code timeout} plus the attempt's backoff)
+ * @param earliestDeadline a lower bound of the current attempt's deadline, stored as {@code deadline_at}: at first
+ *     the attempt's start plus {@code replyWait} (its command cannot have been acknowledged before the attempt
+ *     started), raised by the checker to {@link #recheckAt} while the saga is not due; the deadline when the
+ *     command is {@link CommandDelivery#UNTRACKED}
  * @param reason why the saga was compensated or gave up
  */
 public record AssignmentSaga(
@@ -18,7 +33,60 @@ public record AssignmentSaga(
         long orderVersion,
         SagaStatus status,
         int attempts,
-        Instant deadlineAt,
+        SagaCommand command,
+        Duration replyWait,
+        Instant earliestDeadline,
         String reason,
         Instant createdAt,
-        Instant updatedAt) {}
+        Instant updatedAt) {
+
+    /** What the deadline checker does with a saga. */
+    enum DeadlineDecision {
+        /** The saga has ended: nothing. */
+        NOT_RUNNING,
+        /** Its command has not reached the broker, or its reply may still come: nothing yet. */
+        WAIT,
+        /** No reply in time: send the command again, as a new attempt. */
+        SEND_AGAIN,
+        /** No reply to the last attempt: the saga is STUCK and the order compensated. */
+        GIVE_UP
+    }
+
+    /**
+     * When the current attempt times out: {@code replyWait} after its command reached the broker. Empty when the
+     * saga has ended or its command is still in the outbox (pending or parked) — no deadline runs then.
+     */
+    public Optional<Instant> deadline() {
+        if (status != SagaStatus.STARTED || command.awaitsTheBroker()) {
+            return Optional.empty();
+        }
+        if (command.delivery() == CommandDelivery.SENT) {
+            Instant fromAcknowledgement = command.sentAt().plus(replyWait);
+            return Optional.of(fromAcknowledgement.isAfter(earliestDeadline) ? fromAcknowledgement : earliestDeadline);
+        }
+        return Optional.of(earliestDeadline); // untracked: sent long ago
+    }
+
+    /**
+     * When a saga that is not due at {@code now} can be due at the earliest: its deadline once its command is
+     * acknowledged, else {@code now + replyWait} (a command acknowledged from now on times out no earlier).
+     */
+    Instant recheckAt(Instant now) {
+        return deadline().orElse(now.plus(replyWait));
+    }
+
+    /**
+     * The decision at {@code now} (the database clock): wait while the command has not reached the broker or the
+     * deadline has not passed; then send again, or give up after the last attempt.
+     */
+    DeadlineDecision atDeadline(Instant now, int maxAttempts) {
+        if (status != SagaStatus.STARTED) {
+            return DeadlineDecision.NOT_RUNNING;
+        }
+        Optional<Instant> deadline = deadline();
+        if (deadline.isEmpty() || deadline.get().isAfter(now)) {
+            return DeadlineDecision.WAIT;
+        }
+        return attempts >= maxAttempts ? DeadlineDecision.GIVE_UP : DeadlineDecision.SEND_AGAIN;
+    }
+}

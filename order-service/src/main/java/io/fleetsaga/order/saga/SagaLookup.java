@@ -23,7 +23,8 @@ class SagaLookup implements AssignmentLookup {
                         saga.taskId(),
                         saga.status().name(),
                         saga.attempts(),
-                        saga.deadlineAt(),
+                        saga.deadline().orElse(null),
+                        saga.command().delivery().name(),
                         saga.reason(),
                         saga.createdAt(),
                         saga.updatedAt()));

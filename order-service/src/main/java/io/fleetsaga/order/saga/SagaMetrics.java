@@ -12,9 +12,11 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * The saga's metrics: {@code saga_stuck} (gauge, sagas in {@link SagaStatus#STUCK}, refreshed by the
- * deadline checker from the database), {@code saga_outcomes_total{outcome}} and {@code saga_retries_total}.
- * Counters move only when the transaction that caused them commits.
+ * The saga's metrics: {@code saga_stuck} (gauge, sagas in {@link SagaStatus#STUCK}), {@code
+ * saga_running{command}} (gauge, running sagas by where their current command is: {@code in_outbox} — waiting for
+ * the broker, no deadline runs —, {@code parked} — blocked until ops requeue the command —, {@code sent} and
+ * {@code untracked}), both refreshed by the deadline checker from the database, {@code saga_outcomes_total{outcome}}
+ * and {@code saga_retries_total}. Counters move only when the transaction that caused them commits.
  */
 @Component
 class SagaMetrics {
@@ -32,6 +34,7 @@ class SagaMetrics {
     }
 
     private final AtomicLong stuck = new AtomicLong();
+    private final Map<CommandDelivery, AtomicLong> running = new EnumMap<>(CommandDelivery.class);
     private final Map<Outcome, Counter> outcomes = new EnumMap<>(Outcome.class);
     private final Counter retries;
 
@@ -39,6 +42,15 @@ class SagaMetrics {
         Gauge.builder("saga.stuck", stuck, AtomicLong::get)
                 .description("Assignment sagas that got no reply after their last attempt")
                 .register(registry);
+        for (CommandDelivery command : CommandDelivery.values()) {
+            AtomicLong count = new AtomicLong();
+            running.put(command, count);
+            Gauge.builder("saga.running", count, AtomicLong::get)
+                    .description("Running assignment sagas, by where their current command is (in_outbox: waiting"
+                            + " for the broker, parked: blocked until the command is requeued)")
+                    .tag("command", command.tag())
+                    .register(registry);
+        }
         for (Outcome outcome : Outcome.values()) {
             outcomes.put(
                     outcome,
@@ -62,6 +74,10 @@ class SagaMetrics {
 
     void stuck(long count) {
         stuck.set(count);
+    }
+
+    void running(Map<CommandDelivery, Long> counts) {
+        running.forEach((command, count) -> count.set(counts.getOrDefault(command, 0L)));
     }
 
     private static void afterCommit(Runnable action) {

@@ -12,13 +12,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * (same saga id) and the next attempt waits {@code timeout} plus a full-jitter delay of {@code backoff}
  * (so that many sagas that timed out together, e.g. while assignment-service was down, spread out
  * instead of timing out together again). After {@code maxAttempts} commands without a reply the saga is
- * {@link SagaStatus#STUCK}.
+ * {@link SagaStatus#STUCK}. Every wait runs from the broker's acknowledgement of the attempt's command (see
+ * {@link AssignmentSaga}).
  *
  * @param timeout how long one attempt waits for a reply
  * @param maxAttempts commands in total, the first one included
  * @param backoff growth and jitter of the wait after each re-send
  * @param checkInterval how often the deadline checker looks for sagas past their deadline
  * @param checkBatchSize sagas handled per check
+ * @param statsInterval how often the {@code saga_running} gauge is refreshed (one scan of the running sagas)
  */
 @ConfigurationProperties("fleetsaga.saga")
 record SagaSettings(
@@ -26,7 +28,8 @@ record SagaSettings(
         @DefaultValue("5") int maxAttempts,
         @DefaultValue Backoff backoff,
         @DefaultValue("1s") Duration checkInterval,
-        @DefaultValue("100") int checkBatchSize) {
+        @DefaultValue("100") int checkBatchSize,
+        @DefaultValue("15s") Duration statsInterval) {
 
     SagaSettings {
         if (timeout.isNegative() || timeout.isZero()) {
@@ -34,6 +37,9 @@ record SagaSettings(
         }
         if (checkInterval.isNegative() || checkInterval.isZero()) {
             throw new IllegalArgumentException("fleetsaga.saga.check-interval must be positive");
+        }
+        if (statsInterval.isNegative() || statsInterval.isZero()) {
+            throw new IllegalArgumentException("fleetsaga.saga.stats-interval must be positive");
         }
         if (checkBatchSize < 1) {
             throw new IllegalArgumentException("fleetsaga.saga.check-batch-size must be at least 1");

@@ -2,7 +2,10 @@ package io.fleetsaga.order.saga;
 
 /** Status of an "assign order" saga. Only {@link #STARTED} is running; the others are final. */
 public enum SagaStatus {
-    /** The command is out; waiting for a reply until the deadline, then re-sent. */
+    /**
+     * Running: the command is on its way or out; waiting for a reply until the deadline — which starts when the
+     * broker acknowledged the command — then re-sent.
+     */
     STARTED,
     /** assignment-service linked the order; the order is ASSIGNED. */
     CONFIRMED,

@@ -68,8 +68,9 @@ class SagaSteps {
     SagaStarted start(String orderId, String taskId, Long expectedVersion, Consumer<? super SagaStarted> beforeCommit) {
         OrderSnapshot order = changes.apply(orderId, expectedVersion, (o, now) -> o.assign(taskId, now));
         UUID sagaId = UUID.randomUUID();
-        store.insert(sagaId, orderId, taskId, order.version(), settings.timeout());
-        sendCommand(sagaId, orderId, taskId, order.version());
+        EventEnvelope command = command(sagaId, orderId, taskId, order.version());
+        store.insert(sagaId, orderId, taskId, order.version(), command.eventId(), settings.timeout());
+        outbox.append(OrderTopics.ORDER_EVENTS, command);
         SagaStarted started = new SagaStarted(sagaId, taskId, order);
         beforeCommit.accept(started);
         return started;
@@ -112,9 +113,11 @@ class SagaSteps {
     }
 
     /**
-     * A saga past its deadline: the command is sent again (same saga id), or — after the last attempt — the
-     * saga is STUCK and the order compensated back to CREATED with the reason {@value #NO_REPLY}. Safe to run
-     * on several instances at once: the order row lock and the conditional update let exactly one act.
+     * A saga past its deadline ({@link AssignmentSaga#atDeadline}: its command reached the broker and no reply came
+     * in time): the command is sent again (same saga id, a new event whose own acknowledgement starts the next
+     * deadline), or — after the last attempt — the saga is STUCK and the order compensated back to CREATED with
+     * the reason {@value #NO_REPLY}. A saga whose command is still in the outbox is left alone. Safe to run on
+     * several instances at once: the order row lock and the conditional update let exactly one act.
      *
      * <p>Compensating is safe even if assignment-service did link the order and only its reply is missing:
      * the compensation publishes the order's new state (CREATED, newer version), which comes after every
@@ -124,37 +127,52 @@ class SagaSteps {
      */
     @Transactional
     void onDeadline(UUID sagaId) {
-        Optional<AssignmentSaga> found = store.find(sagaId).filter(s -> s.status() == SagaStatus.STARTED);
+        Optional<AssignmentSaga> found = store.find(sagaId);
         if (found.isEmpty()) {
             return;
         }
         AssignmentSaga saga = found.get();
-        OrderSnapshot order = changes.lock(saga.orderId());
-        if (policy.isExhausted(saga.attempts())) {
-            String reason = NO_REPLY + " after " + saga.attempts() + " attempts";
-            if (!store.giveUp(sagaId, saga.attempts(), reason)) {
-                return;
+        // once passed, a deadline stays passed (an acknowledged command stays acknowledged); a saga that ended
+        // meanwhile is caught by the conditional updates below
+        switch (saga.atDeadline(store.now(), settings.maxAttempts())) {
+            case NOT_RUNNING, WAIT -> {}
+            case GIVE_UP -> giveUp(saga, changes.lock(saga.orderId()));
+            case SEND_AGAIN -> {
+                changes.lock(saga.orderId());
+                sendAgain(saga);
             }
-            if (order.status() == OrderStatus.ASSIGNMENT_PENDING) {
-                changes.apply(saga.orderId(), null, (o, now) -> o.compensateAssignment(NO_REPLY, now));
-            }
-            log.warn(
-                    "assignment saga {} of order {} to task {} is STUCK: {}",
-                    sagaId,
-                    saga.orderId(),
-                    saga.taskId(),
-                    reason);
-            metrics.ended(SagaMetrics.Outcome.STUCK);
+        }
+    }
+
+    private void giveUp(AssignmentSaga saga, OrderSnapshot order) {
+        String reason = NO_REPLY + " after " + saga.attempts() + " attempts";
+        if (!store.giveUp(saga.id(), saga.attempts(), reason)) {
             return;
         }
+        if (order.status() == OrderStatus.ASSIGNMENT_PENDING) {
+            changes.apply(saga.orderId(), null, (o, now) -> o.compensateAssignment(NO_REPLY, now));
+        }
+        log.warn(
+                "assignment saga {} of order {} to task {} is STUCK: {}",
+                saga.id(),
+                saga.orderId(),
+                saga.taskId(),
+                reason);
+        metrics.ended(SagaMetrics.Outcome.STUCK);
+    }
+
+    private void sendAgain(AssignmentSaga saga) {
         Duration wait = settings.timeout().plus(policy.delay(saga.attempts()));
-        if (store.nextAttempt(sagaId, saga.attempts(), wait)) {
-            sendCommand(sagaId, saga.orderId(), saga.taskId(), saga.orderVersion());
+        EventEnvelope command = command(saga.id(), saga.orderId(), saga.taskId(), saga.orderVersion());
+        if (store.nextAttempt(saga.id(), saga.attempts(), command.eventId(), wait)) {
+            outbox.append(OrderTopics.ORDER_EVENTS, command);
             log.info(
-                    "assignment saga {} of order {}: no reply to attempt {}, command sent again",
-                    sagaId,
+                    "assignment saga {} of order {}: no reply to attempt {} within {} of its command's"
+                            + " acknowledgement, command sent again",
+                    saga.id(),
                     saga.orderId(),
-                    saga.attempts());
+                    saga.attempts(),
+                    saga.replyWait());
             metrics.retried();
         }
     }
@@ -190,16 +208,10 @@ class SagaSteps {
         }
     }
 
-    private void sendCommand(UUID sagaId, String orderId, String taskId, long orderVersion) {
+    private EventEnvelope command(UUID sagaId, String orderId, String taskId, long orderVersion) {
         AssignOrderRequested command = new AssignOrderRequested(sagaId.toString(), orderId, taskId, orderVersion);
-        outbox.append(
-                OrderTopics.ORDER_EVENTS,
-                EventEnvelope.of(
-                        AssignOrderRequested.TYPE,
-                        OrderStateChanged.AGGREGATE_TYPE,
-                        orderId,
-                        orderVersion,
-                        json(command)));
+        return EventEnvelope.of(
+                AssignOrderRequested.TYPE, OrderStateChanged.AGGREGATE_TYPE, orderId, orderVersion, json(command));
     }
 
     private String json(Object payload) {

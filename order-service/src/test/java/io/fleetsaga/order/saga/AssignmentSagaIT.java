@@ -238,6 +238,18 @@ class AssignmentSagaIT {
     void concurrentDeadlineCheckersSendEachRetryOnce() throws Exception {
         String orderId = create();
         String sagaId = assign(orderId, "t-1");
+        // the deadline runs from the command's acknowledgement: wait for it, then move both into the past
+        await().atMost(timeout())
+                .until(() -> jdbc.queryForObject(
+                                "SELECT COUNT(*) FROM outbox_event WHERE aggregate_id = ?"
+                                        + " AND event_type = 'AssignOrderRequested' AND status = 'SENT'",
+                                Integer.class,
+                                orderId)
+                        == 1);
+        jdbc.update(
+                "UPDATE outbox_event SET sent_at = sent_at - INTERVAL 10 SECOND WHERE aggregate_id = ?"
+                        + " AND event_type = 'AssignOrderRequested'",
+                orderId);
         jdbc.update(
                 "UPDATE assignment_saga SET deadline_at = UTC_TIMESTAMP(6) - INTERVAL 1 SECOND WHERE id = ?", sagaId);
 

@@ -38,7 +38,11 @@ public final class Kafka implements AutoCloseable {
     private final List<EventEnvelope> read = new CopyOnWriteArrayList<>();
 
     public Kafka() {
-        String bootstrap = RealInfrastructure.get().kafka().bootstrapServers();
+        this(RealInfrastructure.get().kafka().bootstrapServers());
+    }
+
+    /** On another broker than the shared one (a test that freezes or stops its own broker). */
+    public Kafka(String bootstrap) {
         producer = new KafkaProducer<>(
                 Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
                 new StringSerializer(),

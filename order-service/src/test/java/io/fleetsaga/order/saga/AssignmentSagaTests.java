@@ -1,0 +1,131 @@
+package io.fleetsaga.order.saga;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fleetsaga.order.saga.AssignmentSaga.DeadlineDecision;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The saga's deadline rule without a database: an attempt's deadline runs from its command's acknowledgement. */
+class AssignmentSagaTests {
+
+    static final Instant STARTED = Instant.parse("2026-12-01T08:00:00Z");
+    static final Duration WAIT = Duration.ofSeconds(30);
+    static final int MAX_ATTEMPTS = 5;
+
+    @Test
+    void aCommandStillInTheOutboxHasNoDeadlineHoweverLongTheBrokerIsDown() {
+        AssignmentSaga saga = saga(1, new SagaCommand(UUID.randomUUID(), CommandDelivery.IN_OUTBOX, null));
+
+        assertThat(saga.deadline()).isEmpty();
+        assertThat(saga.atDeadline(STARTED.plus(Duration.ofMinutes(49)), MAX_ATTEMPTS))
+                .isEqualTo(DeadlineDecision.WAIT);
+    }
+
+    @Test
+    void theLastAttemptWaitingInTheOutboxIsNotGivenUp() {
+        AssignmentSaga saga = saga(MAX_ATTEMPTS, new SagaCommand(UUID.randomUUID(), CommandDelivery.IN_OUTBOX, null));
+
+        assertThat(saga.atDeadline(STARTED.plus(Duration.ofHours(2)), MAX_ATTEMPTS))
+                .isEqualTo(DeadlineDecision.WAIT);
+    }
+
+    @Test
+    void aParkedCommandHoldsTheSagaWithoutDeadline() {
+        AssignmentSaga saga = saga(MAX_ATTEMPTS, new SagaCommand(UUID.randomUUID(), CommandDelivery.PARKED, null));
+
+        assertThat(saga.deadline()).isEmpty();
+        assertThat(saga.atDeadline(STARTED.plus(Duration.ofDays(1)), MAX_ATTEMPTS))
+                .isEqualTo(DeadlineDecision.WAIT);
+    }
+
+    @Test
+    void theDeadlineRunsFromTheBrokersAcknowledgementNotFromTheCommit() {
+        Instant sentAt = STARTED.plus(Duration.ofMinutes(49)); // the broker came back after 49 minutes
+        AssignmentSaga saga = saga(1, SagaCommand.sent(UUID.randomUUID(), sentAt));
+
+        assertThat(saga.deadline()).contains(sentAt.plus(WAIT));
+        assertThat(saga.atDeadline(sentAt.plus(WAIT).minusMillis(1), MAX_ATTEMPTS))
+                .isEqualTo(DeadlineDecision.WAIT);
+        assertThat(saga.atDeadline(sentAt.plus(WAIT), MAX_ATTEMPTS)).isEqualTo(DeadlineDecision.SEND_AGAIN);
+    }
+
+    @Test
+    void noReplyToTheLastAcknowledgedAttemptGivesUp() {
+        Instant sentAt = STARTED.plusSeconds(1);
+        AssignmentSaga saga = saga(MAX_ATTEMPTS, SagaCommand.sent(UUID.randomUUID(), sentAt));
+
+        assertThat(saga.atDeadline(sentAt.plus(WAIT), MAX_ATTEMPTS)).isEqualTo(DeadlineDecision.GIVE_UP);
+    }
+
+    @Test
+    void aCommandTheOutboxNoLongerKnowsCountsAsSentLongAgo() {
+        AssignmentSaga saga = saga(2, new SagaCommand(UUID.randomUUID(), CommandDelivery.UNTRACKED, null));
+
+        assertThat(saga.deadline()).contains(STARTED.plus(WAIT));
+        assertThat(saga.atDeadline(STARTED.plus(WAIT), MAX_ATTEMPTS)).isEqualTo(DeadlineDecision.SEND_AGAIN);
+    }
+
+    @Test
+    void neverBeforeTheAttemptsEarliestDeadline() {
+        // a clock that saw the acknowledgement "before" the attempt started must not shorten the wait
+        AssignmentSaga saga = saga(1, SagaCommand.sent(UUID.randomUUID(), STARTED.minusSeconds(5)));
+
+        assertThat(saga.deadline()).contains(STARTED.plus(WAIT));
+    }
+
+    @Test
+    void aSagaThatIsNotDueIsLookedAtAgainAtItsDeadlineOrOneReplyWaitLater() {
+        Instant now = STARTED.plus(Duration.ofMinutes(10));
+        Instant sentAt = now.minusSeconds(10);
+
+        assertThat(saga(1, SagaCommand.sent(UUID.randomUUID(), sentAt)).recheckAt(now))
+                .as("acknowledged: its deadline")
+                .isEqualTo(sentAt.plus(WAIT));
+        assertThat(saga(1, new SagaCommand(UUID.randomUUID(), CommandDelivery.IN_OUTBOX, null))
+                        .recheckAt(now))
+                .as("still in the outbox: acknowledged from now on, it times out no earlier than this")
+                .isEqualTo(now.plus(WAIT));
+    }
+
+    @Test
+    void anEndedSagaHasNoDeadlineAndNothingToDo() {
+        AssignmentSaga running = saga(1, SagaCommand.sent(UUID.randomUUID(), STARTED));
+        AssignmentSaga confirmed = new AssignmentSaga(
+                running.id(),
+                running.orderId(),
+                running.taskId(),
+                running.orderVersion(),
+                SagaStatus.CONFIRMED,
+                running.attempts(),
+                running.command(),
+                running.replyWait(),
+                running.earliestDeadline(),
+                null,
+                running.createdAt(),
+                running.updatedAt());
+
+        assertThat(confirmed.deadline()).isEmpty();
+        assertThat(confirmed.atDeadline(STARTED.plus(Duration.ofHours(1)), MAX_ATTEMPTS))
+                .isEqualTo(DeadlineDecision.NOT_RUNNING);
+    }
+
+    /** A running saga on its {@code attempts}th attempt, which started at {@link #STARTED}. */
+    static AssignmentSaga saga(int attempts, SagaCommand command) {
+        return new AssignmentSaga(
+                UUID.randomUUID(),
+                "o-1",
+                "t-1",
+                1,
+                SagaStatus.STARTED,
+                attempts,
+                command,
+                WAIT,
+                STARTED.plus(WAIT),
+                null,
+                STARTED,
+                STARTED);
+    }
+}
