@@ -1,6 +1,8 @@
 package io.fleetsaga.common.outbox;
 
+import com.fasterxml.jackson.core.JacksonException;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -80,7 +82,8 @@ public record PublishFailure(Kind kind, String reason) {
 
     /**
      * The rules shared by every transport, along the cause chain (outermost first): an exception that carries its
-     * own verdict ({@link Classified}); a timeout ({@link TimeoutException}, e.g. the relay's own publish timeout;
+     * own verdict ({@link Classified}); content that cannot be serialised (a Jackson or character-coding error,
+     * although they are {@link IOException}s) is the record's; a timeout ({@link TimeoutException}, e.g. the relay's own publish timeout;
      * {@link java.net.http.HttpTimeoutException}); an interruption (the relay is stopping); an I/O failure
      * (refused or reset connection, unknown host). Anything else is {@link Kind#UNKNOWN}, named after the
      * outermost exception that is not a mere wrapper.
@@ -90,6 +93,10 @@ public record PublishFailure(Kind kind, String reason) {
         for (Throwable t : causes(failure)) {
             if (t instanceof Classified classified) {
                 return classified.publishFailure();
+            }
+            if (t instanceof JacksonException || t instanceof CharacterCodingException) {
+                // IOExceptions by inheritance, but about the record's content, not the connection
+                return record("not serialisable: " + t.getClass().getSimpleName());
             }
             if (t instanceof TimeoutException || t instanceof InterruptedException || t instanceof IOException) {
                 return transport(t.getClass().getSimpleName());

@@ -2,10 +2,12 @@ package io.fleetsaga.common.outbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonMappingException;
 import io.fleetsaga.common.outbox.PublishFailure.Kind;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.MalformedInputException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -26,6 +28,17 @@ class PublishFailureTests {
                 .isEqualTo(Kind.TRANSPORT);
         assertThat(PublishFailure.classify(new IOException("connection reset")).kind())
                 .isEqualTo(Kind.TRANSPORT);
+    }
+
+    @Test
+    void contentThatCannotBeSerialisedIsTheRecordsAlthoughJacksonsErrorsAreIoExceptions() {
+        RuntimeException encoding = new IllegalStateException(
+                "cannot encode envelope", new JsonMappingException(null, "no serializer for class X"));
+
+        assertThat(PublishFailure.classify(encoding))
+                .isEqualTo(PublishFailure.record("not serialisable: JsonMappingException"));
+        assertThat(PublishFailure.classify(new MalformedInputException(3)).kind())
+                .isEqualTo(Kind.RECORD);
     }
 
     @Test
