@@ -400,15 +400,23 @@ async function showOutbox() {
   await Promise.all(SERVICES.map(loadOutbox));
 }
 
+/** The parked page shown per service: the `after` of each page seen, so "Previous" can go back. */
+const parkedPages = { 'order-service': [0], 'assignment-service': [0] };
+/** Calls of one bulk requeue at most (each requeues up to its limit): a bound, not a loop forever. */
+const BULK_CALLS = 50;
+
 async function loadOutbox(service) {
   const panel = $(`.outbox[data-service="${service}"]`);
+  const pages = parkedPages[service];
+  const after = pages[pages.length - 1];
   const [backlog, parked] = await Promise.all([
     call(service, '/api/ops/outbox'),
-    call(service, `/api/ops/outbox/parked?limit=${PARKED_LIMIT}`),
+    call(service, `/api/ops/outbox/parked?limit=${PARKED_LIMIT}&after=${after}`),
   ]);
   const content = [h('h2', {}, service)];
   if (backlog.ok) {
     const b = backlog.data;
+    const lanes = b.lanes ?? [];
     content.push(
       h(
         'div',
@@ -416,21 +424,37 @@ async function loadOutbox(service) {
         stat('pending', b.pending, 'pending'),
         stat('oldest pending', seconds(b.oldestPendingAgeSeconds), 'oldestPendingAge', b.oldestPendingAgeSeconds > 60),
         stat('parked', b.parked, 'parked', b.parked > 0),
+        stat(
+          'lanes backing off',
+          lanes.filter((lane) => lane.status === 'BACKING_OFF').length,
+          'lanesBackingOff',
+          lanes.some((lane) => lane.status === 'BACKING_OFF'),
+        ),
       ),
     );
+    content.push(lanesTable(lanes));
   } else {
     content.push(errorBox(`Backlog: ${problem(backlog)}`));
   }
   content.push(h('h3', {}, 'Parked events'));
   if (!parked.ok) {
     content.push(errorBox(problem(parked)));
-  } else if (parked.data.events.length === 0) {
+  } else if (parked.data.events.length === 0 && pages.length === 1) {
     content.push(h('p', { class: 'muted parked-empty' }, 'No parked events.'));
   } else {
     const events = parked.data.events;
+    const reasons = [...new Set(events.map((event) => event.failureReason).filter(Boolean))];
     content.push(
+      h(
+        'div',
+        { class: 'actions bulk-requeue' },
+        reasons.map((reason) =>
+          bulkButton(service, `Requeue all "${reason}"`, { reason }, 'requeue-reason', { 'data-reason': reason }),
+        ),
+        bulkButton(service, 'Requeue all parked', { all: 'true' }, 'requeue-all', {}, 'Re-queue every parked event?'),
+      ),
       table(
-        ['Event', 'Aggregate', 'Attempts', 'Last error', 'Parked', ''],
+        ['Event', 'Aggregate', 'Attempts', 'Reason', 'Last error', 'Parked', ''],
         events.map((event) =>
           h(
             'tr',
@@ -444,6 +468,7 @@ async function loadOutbox(service) {
               event.aggregateVersion === null ? '' : ` v${event.aggregateVersion}`,
             ),
             h('td', { class: 'num' }, event.attempts),
+            h('td', { 'data-field': 'reason' }, dash(event.failureReason), h('div', { class: 'muted' }, dash(event.failureKind))),
             h('td', { class: 'error-text' }, dash(event.lastError)),
             h('td', {}, time(event.parkedAt)),
             h(
@@ -458,14 +483,101 @@ async function loadOutbox(service) {
                 },
                 'Requeue',
               ),
+              bulkButton(
+                service,
+                'Requeue its aggregate',
+                { aggregateType: event.aggregateType, aggregateId: event.aggregateId },
+                'requeue-aggregate',
+              ),
             ),
           ),
         ),
       ),
-      events.length === PARKED_LIMIT ? h('p', { class: 'muted' }, `The first ${PARKED_LIMIT} are shown.`) : null,
+      h(
+        'div',
+        { class: 'actions pager' },
+        pages.length > 1
+          ? h('button', { type: 'button', class: 'secondary previous-page', onclick: () => page(service, -1) }, 'Previous')
+          : null,
+        parked.data.next !== null && parked.data.next !== undefined
+          ? h(
+              'button',
+              { type: 'button', class: 'secondary next-page', onclick: () => page(service, parked.data.next) },
+              `Next ${PARKED_LIMIT}`,
+            )
+          : null,
+        h('span', { class: 'muted' }, `Page ${pages.length}`),
+      ),
     );
   }
   fill(panel, content);
+}
+
+/** Each relay lane of the service: up, or backing off since when, after which error, probing next when. */
+function lanesTable(lanes) {
+  if (lanes.length === 0) return h('p', { class: 'muted lanes-none' }, 'No relay runs in this instance.');
+  return table(
+    ['Lane', 'State', 'Since', 'Backing off for', 'Failures', 'Last error', 'Next probe'],
+    lanes.map((lane) =>
+      h(
+        'tr',
+        { 'data-lane': lane.lane },
+        h('td', {}, mono(lane.lane)),
+        h('td', { 'data-field': 'laneStatus' }, badge(lane.status === 'BACKING_OFF' ? 'DOWN' : 'UP', 'lane'), ` ${lane.status}`),
+        h('td', {}, time(lane.since)),
+        h('td', { class: 'num' }, lane.status === 'BACKING_OFF' ? seconds(lane.backingOffSeconds) : '—'),
+        h('td', { class: 'num' }, lane.consecutiveFailures),
+        h('td', { class: 'error-text' }, dash(lane.lastError)),
+        h('td', {}, time(lane.nextProbeAt)),
+      ),
+    ),
+    { class: 'lanes' },
+  );
+}
+
+async function page(service, next) {
+  const pages = parkedPages[service];
+  if (next === -1) pages.pop();
+  else pages.push(next);
+  await loadOutbox(service).catch(failed);
+}
+
+function bulkButton(service, label, filter, cls, props = {}, confirmation) {
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: `secondary ${cls}`,
+      ...props,
+      onclick: (e) => {
+        if (confirmation && !window.confirm(confirmation)) return;
+        requeueBulk(service, filter, label, e.currentTarget).catch(failed);
+      },
+    },
+    label,
+  );
+}
+
+/** Bulk requeue: the API does a bounded number per call and says whether more match; call again while it does. */
+async function requeueBulk(service, filter, label, button) {
+  button.disabled = true;
+  const query = new URLSearchParams(filter).toString();
+  let total = 0;
+  let more = true;
+  for (let calls = 0; more && calls < BULK_CALLS; calls++) {
+    const answer = await call(service, `/api/ops/outbox/parked/requeue?${query}`, { method: 'POST' });
+    if (!answer.ok) {
+      notice(`${label} in ${service} failed after ${n(total, 'event')}: ${problem(answer)}`, 'error');
+      parkedPages[service] = [0];
+      await loadOutbox(service);
+      return;
+    }
+    total += answer.data.requeued;
+    more = answer.data.more;
+  }
+  notice(`${label} in ${service}: re-queued ${n(total, 'event')}${more ? ' (more remain: run it again)' : ''}.`, 'ok');
+  parkedPages[service] = [0];
+  await loadOutbox(service);
 }
 
 async function requeue(service, eventId, button) {

@@ -35,6 +35,8 @@ public final class WebhookReceiver implements AutoCloseable {
         APPLY_AND_ANSWER_LATE,
         /** Answer 503 without applying. */
         FAIL,
+        /** Answer 400 without applying: the receiver refuses this call, a retry cannot change that. */
+        REJECT,
         /** Answer 307 to this same URL without applying (a webhook client must not follow redirects). */
         REDIRECT
     }
@@ -140,6 +142,7 @@ public final class WebhookReceiver implements AutoCloseable {
             }
             switch (script.apply(call)) {
                 case FAIL -> exchange.sendResponseHeaders(503, -1);
+                case REJECT -> exchange.sendResponseHeaders(400, -1);
                 case REDIRECT -> {
                     exchange.getResponseHeaders().add("Location", url().toString());
                     exchange.sendResponseHeaders(307, -1);

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.fleetsaga.infra.SpringInfrastructure;
 import io.fleetsaga.order.support.Api;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -146,5 +147,45 @@ class OrderServiceApplicationIT {
                         .post("/api/ops/outbox/parked/not-a-uuid/requeue", null)
                         .getStatusCode())
                 .isEqualTo(HttpStatus.BAD_REQUEST);
+    }
+
+    /** Issue 9: parked events of one order requeued in one call; the relay lanes' state in the backlog. */
+    @Test
+    void opsRequeueTheParkedEventsOfAnOrderInBulkAndSeeTheRelayLanes() {
+        String orderId = "o-bulk-" + UUID.randomUUID();
+        List<String> eventIds =
+                List.of(UUID.randomUUID().toString(), UUID.randomUUID().toString());
+        for (int i = 0; i < eventIds.size(); i++) {
+            jdbc.update(
+                    "INSERT INTO outbox_event (event_id, topic, aggregate_type, aggregate_id, aggregate_version,"
+                            + " event_type, occurred_at, payload, status, attempts, created_at, next_attempt_at,"
+                            + " last_error, parked_at) VALUES (?, 'fleet.order.events', 'FleetOrder', ?, ?,"
+                            + " 'OrderStateChanged', UTC_TIMESTAMP(6), '{}', 'PARKED', 1,"
+                            + " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), 'refused', UTC_TIMESTAMP(6))",
+                    eventIds.get(i),
+                    orderId,
+                    i + 1);
+        }
+        String bulk = "/api/ops/outbox/parked/requeue?aggregateType=FleetOrder&aggregateId=" + orderId;
+
+        assertThat(http.post(bulk, null).getStatusCode())
+                .as("dispatchers may not")
+                .isEqualTo(HttpStatus.FORBIDDEN);
+        ResponseEntity<String> requeued = http.as(Api.OPS).post(bulk, null);
+
+        assertThat(requeued.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(requeued.getBody()).contains("\"requeued\":2");
+        await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> jdbc.queryForObject(
+                                "SELECT COUNT(*) FROM outbox_event WHERE aggregate_id = ? AND status = 'SENT'",
+                                Integer.class,
+                                orderId),
+                        sent -> sent == 2);
+        assertThat(http.as(Api.OPS).get("/api/ops/outbox").getBody())
+                .contains("\"lanes\":[{\"lane\":\"kafka\",\"status\":\"UP\"");
+        assertThat(http.as(Api.OPS).get("/actuator/health").getBody())
+                .as("the lanes in health details, the service UP")
+                .contains("\"outboxLanes\":{\"status\":\"UP\",\"details\":{\"kafka\":{\"status\":\"UP\"");
     }
 }

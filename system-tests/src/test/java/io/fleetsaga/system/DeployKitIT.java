@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.fleetsaga.infra.RealInfrastructure;
 import io.fleetsaga.infra.ServiceProcess;
+import io.fleetsaga.infra.WebhookReceiver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -55,15 +56,17 @@ class DeployKitIT {
                         "kafka_consumer_lag_records",
                         "http_server_requests_seconds_bucket",
                         "reconciliation_drift_orders");
+        // courier notifications to a receiver that refuses them (400), parked at the first attempt:
+        // outbox_parked_total exists only once something was parked
+        WebhookReceiver refusing = WebhookReceiver.start().script(call -> WebhookReceiver.Answer.REJECT);
         Map<String, String> extra = Map.of(
                 // what the kit sets for the latency panel (composeEnvironmentConfiguresTheServices shows the variable)
-                "management.metrics.distribution.percentiles-histogram.http.server.requests", "true",
-                // courier notifications to a closed port, parked after two attempts: outbox_parked_total exists only
-                // once something was parked
-                "fleetsaga.outbox.webhooks.courier.url", "http://127.0.0.1:" + ServiceProcess.freePort() + "/courier",
-                "fleetsaga.outbox.retry.max-attempts", "2",
-                "fleetsaga.outbox.retry.initial-delay", "100ms");
-        try (SystemStack stack = SystemStack.start(extra)) {
+                "management.metrics.distribution.percentiles-histogram.http.server.requests",
+                "true",
+                "fleetsaga.outbox.webhooks.courier.url",
+                refusing.url().toString());
+        try (refusing;
+                SystemStack stack = SystemStack.start(extra)) {
             Workflow flow = new Workflow(stack);
             flow.assignedOrder(flow.task(5)); // a saga, events both ways, consumers with partitions
             flow.reconcile("{}");

@@ -10,8 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -227,6 +229,47 @@ class OpsConsoleIT {
                                 assertThat(row.get("status")).isEqualTo("SENT");
                                 assertThat(row.get("parked_at")).isNull();
                             }));
+        }
+    }
+
+    /** Issue 9: the relay lanes are shown, and parked events are requeued in bulk by their failure reason. */
+    @Test
+    void showsTheRelayLanesAndRequeuesParkedEventsInBulkByReason() {
+        String reason = "test-reason-" + UUID.randomUUID().toString().substring(0, 8);
+        List<String> events = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            String event = parkNewestSentEvent(stack.ordersDb, flow.assignedOrder(flow.task(5)));
+            SystemStack.update(
+                    stack.ordersDb,
+                    "UPDATE outbox_event SET failure_kind = 'RECORD', failure_reason = ? WHERE event_id = ?",
+                    reason,
+                    event);
+            events.add(event);
+        }
+        signInAsOps();
+
+        open("outbox");
+        WebElement lane = waitFor(ExpectedConditions.visibilityOfElementLocated(
+                By.cssSelector(".outbox[data-service='order-service'] tr[data-lane='kafka']")));
+        assertThat(lane.findElement(By.cssSelector("[data-field='laneStatus']")).getText())
+                .contains("UP");
+        assertThat(waitFor(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(
+                                ".outbox[data-service='order-service'] tr[data-event-id='" + events.get(0) + "']")))
+                        .findElement(By.cssSelector("[data-field='reason']"))
+                        .getText())
+                .contains(reason);
+        browser.findElement(By.cssSelector(
+                        ".outbox[data-service='order-service'] button.requeue-reason[data-reason='" + reason + "']"))
+                .click();
+
+        waitFor(ExpectedConditions.textToBePresentInElementLocated(
+                By.id("notice"), "Requeue all \"" + reason + "\" in order-service: re-queued 2 events."));
+        for (String event : events) {
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(SystemStack.query(
+                                    stack.ordersDb, "SELECT status FROM outbox_event WHERE event_id = ?", event))
+                            .singleElement()
+                            .satisfies(row -> assertThat(row.get("status")).isEqualTo("SENT")));
         }
     }
 

@@ -16,6 +16,7 @@ import io.fleetsaga.common.metrics.OutboxMetrics;
 import io.fleetsaga.common.outbox.JdbcOutboxStore;
 import io.fleetsaga.common.outbox.JdbcOutboxWriter;
 import io.fleetsaga.common.outbox.OutboxLane;
+import io.fleetsaga.common.outbox.OutboxLaneState;
 import io.fleetsaga.common.outbox.OutboxListener;
 import io.fleetsaga.common.outbox.OutboxRecord;
 import io.fleetsaga.common.outbox.OutboxRelay;
@@ -265,6 +266,16 @@ public class ReliabilityKitAutoConfiguration {
             @Override
             public void parked(OutboxRecord record, Throwable cause) {
                 all.forEach(l -> l.parked(record, cause));
+            }
+
+            @Override
+            public void deferred(OutboxRecord record, Throwable cause) {
+                all.forEach(l -> l.deferred(record, cause));
+            }
+
+            @Override
+            public void laneChanged(OutboxLaneState state) {
+                all.forEach(l -> l.laneChanged(state));
             }
         };
     }

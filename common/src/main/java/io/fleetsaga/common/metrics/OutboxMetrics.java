@@ -1,6 +1,7 @@
 package io.fleetsaga.common.metrics;
 
 import io.fleetsaga.common.outbox.JdbcOutboxStore;
+import io.fleetsaga.common.outbox.OutboxLaneState;
 import io.fleetsaga.common.outbox.OutboxListener;
 import io.fleetsaga.common.outbox.OutboxRecord;
 import io.fleetsaga.common.outbox.OutboxStats;
@@ -8,7 +9,10 @@ import io.fleetsaga.common.scheduling.PeriodicTasks;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +30,14 @@ import org.springframework.context.SmartLifecycle;
  *   <li>{@code outbox_published_total{topic}}, {@code outbox_publish_failures_total{topic}},
  *       {@code outbox_parked_total{topic}}
  *   <li>{@code outbox_stats_refresh_failures_total} — the gauges could not be refreshed
+ *   <li>{@code outbox_lane_backing_off{lane}} — 1 while the relay's lane backs off after a transport failure
+ *       (broker or webhook receiver away), else 0
+ *   <li>{@code outbox_lane_backoff_seconds{lane}} — how long the lane has been backing off, 0 when up
+ *   <li>{@code outbox_lane_transport_failures_total{lane}} — failed batches and probes of the lane
  * </ul>
+ *
+ * <p>{@code outbox_publish_failures_total} counts every failed attempt of a record, whatever its kind; the lane
+ * gauges are read from the relays' state on scrape (no database access).
  */
 public final class OutboxMetrics implements OutboxListener, SmartLifecycle {
 
@@ -38,8 +49,15 @@ public final class OutboxMetrics implements OutboxListener, SmartLifecycle {
     private final AtomicReference<OutboxStats> stats = new AtomicReference<>(new OutboxStats(0, 0, Duration.ZERO));
     private final Counter refreshFailures;
     private final PeriodicTasks tasks = new PeriodicTasks("outbox-metrics");
+    private final Map<String, OutboxLaneState> lanes = new ConcurrentHashMap<>();
+    private final Clock clock;
 
     public OutboxMetrics(JdbcOutboxStore store, MeterRegistry registry, Duration refreshInterval) {
+        this(store, registry, refreshInterval, Clock.systemUTC());
+    }
+
+    OutboxMetrics(JdbcOutboxStore store, MeterRegistry registry, Duration refreshInterval, Clock clock) {
+        this.clock = clock;
         this.store = store;
         this.registry = registry;
         this.refreshInterval = refreshInterval;
@@ -81,6 +99,43 @@ public final class OutboxMetrics implements OutboxListener, SmartLifecycle {
     public void failed(OutboxRecord record, Throwable cause, Duration retryIn) {
         counter("outbox.publish.failures", "Failed outbox publish attempts", record)
                 .increment();
+    }
+
+    @Override
+    public void deferred(OutboxRecord record, Throwable cause) {
+        counter("outbox.publish.failures", "Failed outbox publish attempts", record)
+                .increment();
+    }
+
+    @Override
+    public void laneChanged(OutboxLaneState state) {
+        OutboxLaneState previous = lanes.put(state.lane(), state);
+        if (previous == null) {
+            Gauge.builder("outbox.lane.backing.off", lanes, l -> backingOff(l.get(state.lane())) ? 1 : 0)
+                    .description("1 while the outbox relay's lane backs off after a transport failure")
+                    .tag("lane", state.lane())
+                    .register(registry);
+            Gauge.builder("outbox.lane.backoff", lanes, l -> backoffSeconds(l.get(state.lane())))
+                    .baseUnit("seconds")
+                    .description("How long the outbox relay's lane has been backing off, 0 when up")
+                    .tag("lane", state.lane())
+                    .register(registry);
+        }
+        if (state.backingOff() && (previous == null || previous.consecutiveFailures() != state.consecutiveFailures())) {
+            Counter.builder("outbox.lane.transport.failures")
+                    .description("Failed batches and probes of an outbox relay's lane (transport failures)")
+                    .tag("lane", state.lane())
+                    .register(registry)
+                    .increment();
+        }
+    }
+
+    private static boolean backingOff(OutboxLaneState state) {
+        return state != null && state.backingOff();
+    }
+
+    private double backoffSeconds(OutboxLaneState state) {
+        return state == null ? 0 : state.backingOffFor(clock.instant()).toNanos() / 1e9;
     }
 
     @Override

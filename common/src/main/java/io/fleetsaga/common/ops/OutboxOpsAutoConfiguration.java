@@ -2,6 +2,9 @@ package io.fleetsaga.common.ops;
 
 import io.fleetsaga.common.autoconfigure.ReliabilityKitAutoConfiguration;
 import io.fleetsaga.common.outbox.JdbcOutboxStore;
+import io.fleetsaga.common.outbox.OutboxRelay;
+import java.time.Clock;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -17,7 +20,7 @@ import org.springframework.web.bind.annotation.RestController;
 public class OutboxOpsAutoConfiguration {
 
     @Bean
-    OutboxOpsController outboxOpsController(JdbcOutboxStore store) {
-        return new OutboxOpsController(store);
+    OutboxOpsController outboxOpsController(JdbcOutboxStore store, ObjectProvider<OutboxRelay> relays) {
+        return new OutboxOpsController(store, relays.orderedStream().toList(), Clock.systemUTC());
     }
 }

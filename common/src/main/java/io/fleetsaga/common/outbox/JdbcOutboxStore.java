@@ -181,22 +181,26 @@ public final class JdbcOutboxStore {
         String in = ids.stream().map(String::valueOf).collect(Collectors.joining(","));
         return writeTransaction.execute(status -> jdbc.update(
                 "UPDATE outbox_event SET status = 'SENT', sent_at = UTC_TIMESTAMP(6), claim_token = NULL,"
-                        + " last_error = NULL WHERE claim_token = ? AND status = 'PENDING' AND id IN (" + in + ")",
+                        + " last_error = NULL, failure_kind = NULL, failure_reason = NULL"
+                        + " WHERE claim_token = ? AND status = 'PENDING' AND id IN (" + in + ")",
                 claimToken));
     }
 
     /**
-     * Records a failed attempt: schedules the row again after {@code retryIn}, or parks it.
+     * Records a failed attempt that counts against the row: schedules it again after {@code retryIn}, or parks it.
      *
      * @return whether the row was still claimed by {@code claimToken}
      */
-    public boolean markFailed(String claimToken, long id, String error, Duration retryIn, boolean park) {
+    public boolean markFailed(
+            String claimToken, long id, String error, PublishFailure failure, Duration retryIn, boolean park) {
         return writeTransaction.execute(status -> jdbc.update(
-                        "UPDATE outbox_event SET claim_token = NULL, last_error = ?,"
-                                + " next_attempt_at = UTC_TIMESTAMP(6) + INTERVAL ? MICROSECOND,"
+                        "UPDATE outbox_event SET claim_token = NULL, last_error = ?, failure_kind = ?,"
+                                + " failure_reason = ?, next_attempt_at = UTC_TIMESTAMP(6) + INTERVAL ? MICROSECOND,"
                                 + " status = ?, parked_at = CASE WHEN ? THEN UTC_TIMESTAMP(6) ELSE NULL END"
                                 + " WHERE id = ? AND claim_token = ? AND status = 'PENDING'",
                         truncate(error),
+                        failure.kind().name(),
+                        failure.reason(),
                         park ? 0 : micros(retryIn),
                         park ? OutboxStatus.PARKED.name() : OutboxStatus.PENDING.name(),
                         park,
@@ -205,12 +209,44 @@ public final class JdbcOutboxStore {
                 == 1);
     }
 
+    /**
+     * Gives claimed rows back after a transport failure: due at once, their claim's attempt taken back (a transport
+     * that is away is no attempt of the record), the error recorded. Only rows still claimed by {@code claimToken}.
+     *
+     * @return how many rows were given back
+     */
+    public int release(String claimToken, Collection<Long> ids, String error, String reason) {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        String in = ids.stream().map(String::valueOf).collect(Collectors.joining(","));
+        return writeTransaction.execute(status -> jdbc.update(
+                "UPDATE outbox_event SET claim_token = NULL, attempts = GREATEST(attempts - 1, 0),"
+                        + " next_attempt_at = UTC_TIMESTAMP(6), last_error = ?, failure_kind = ?, failure_reason = ?"
+                        + " WHERE claim_token = ? AND status = 'PENDING' AND id IN (" + in + ")",
+                truncate(error),
+                PublishFailure.Kind.TRANSPORT.name(),
+                reason,
+                claimToken));
+    }
+
     /** Parked rows, oldest first. */
     public List<ParkedEvent> listParked(int limit) {
+        return listParked(ParkedFilter.ALL, 0, limit);
+    }
+
+    /**
+     * One page of the parked rows matching {@code filter}, in id order: those with an id above {@code afterId}
+     * (keyset paging: pass the last id of the previous page, 0 for the first).
+     */
+    public List<ParkedEvent> listParked(ParkedFilter filter, long afterId, int limit) {
+        List<Object> args = new ArrayList<>(filter.arguments());
+        args.add(afterId);
+        args.add(limit);
         return jdbc.query(
                 "SELECT id, event_id, topic, event_type, aggregate_type, aggregate_id, aggregate_version, attempts,"
-                        + " last_error, created_at, parked_at FROM outbox_event WHERE status = 'PARKED'"
-                        + " ORDER BY id LIMIT ?",
+                        + " last_error, failure_kind, failure_reason, created_at, parked_at FROM outbox_event"
+                        + " WHERE status = 'PARKED'" + filter.conditions() + " AND id > ? ORDER BY id LIMIT ?",
                 (rs, n) -> new ParkedEvent(
                         rs.getLong("id"),
                         UUID.fromString(rs.getString("event_id")),
@@ -221,9 +257,11 @@ public final class JdbcOutboxStore {
                         rs.getObject("aggregate_version", Long.class),
                         rs.getInt("attempts"),
                         rs.getString("last_error"),
+                        rs.getString("failure_kind"),
+                        rs.getString("failure_reason"),
                         instant(rs, "created_at"),
                         instant(rs, "parked_at")),
-                limit);
+                args.toArray());
     }
 
     /** Puts a parked event back in line with fresh attempts; false when it is not parked. */
@@ -233,6 +271,26 @@ public final class JdbcOutboxStore {
                                 + " next_attempt_at = UTC_TIMESTAMP(6) WHERE event_id = ? AND status = 'PARKED'",
                         eventId.toString())
                 == 1);
+    }
+
+    /**
+     * Puts up to {@code limit} parked rows matching {@code filter} back in line with fresh attempts, oldest first,
+     * in one short transaction; call again while it returns {@code limit} (bounded work per call, no long lock).
+     * Each row keeps its place in its aggregate's order.
+     *
+     * @return how many rows were requeued
+     */
+    public int requeueParked(ParkedFilter filter, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1");
+        }
+        List<Object> args = new ArrayList<>(filter.arguments());
+        args.add(limit);
+        return writeTransaction.execute(status -> jdbc.update(
+                "UPDATE outbox_event SET status = 'PENDING', attempts = 0, parked_at = NULL,"
+                        + " next_attempt_at = UTC_TIMESTAMP(6) WHERE status = 'PARKED'" + filter.conditions()
+                        + " ORDER BY id LIMIT ?",
+                args.toArray()));
     }
 
     /** Status of one event, empty when unknown or already cleaned up. */

@@ -12,4 +12,14 @@ import java.util.concurrent.CompletableFuture;
 public interface OutboxPublisher {
 
     CompletableFuture<?> publish(OutboxRecord record);
+
+    /**
+     * Whose fault a failed attempt of {@code record} is: a transport knows its own exceptions best. The relay
+     * classifies its own publish timeout as {@link PublishFailure.Kind#TRANSPORT} before asking. The default
+     * applies the rules every transport shares ({@link PublishFailure#classify(Throwable)}). A publisher that
+     * decorates another must delegate this method too, or the transport's own rules are lost.
+     */
+    default PublishFailure classify(OutboxRecord record, Throwable failure) {
+        return PublishFailure.classify(failure);
+    }
 }

@@ -3,12 +3,14 @@ package io.fleetsaga.common.outbox;
 import io.fleetsaga.common.retry.BackoffPolicy;
 import io.fleetsaga.common.scheduling.PeriodicTasks;
 import io.fleetsaga.common.tracing.EventLogContext;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -25,9 +27,23 @@ import org.springframework.context.SmartLifecycle;
  * <p><b>Ordering:</b> per aggregate, in the order the rows were written, across retries and across
  * relay instances (see {@link JdbcOutboxStore}). Different aggregates are published independently.
  *
- * <p><b>Failures:</b> a failed attempt is recorded on the row (error, attempts) and retried after a
- * full-jitter exponential backoff; after {@code maxAttempts} the row is parked — kept, counted, listed
- * and re-queueable — never dropped and never only logged.
+ * <p><b>Failures</b> are classified at the source ({@link PublishFailure}, by the publisher):
+ *
+ * <ul>
+ *   <li><i>Transport</i> (broker or receiver away): the row goes back in line, due at once, with its attempts
+ *       unchanged and the error recorded, and the whole <em>lane</em> backs off: it claims nothing until its next
+ *       probe, then one row; the first probe that gets through brings the lane up again, and it drains. So a
+ *       batch of a hundred rows during an outage costs one probe per backoff step, not a hundred failures, and
+ *       however long the outage lasts nothing is parked ({@link #laneState()}, {@link
+ *       OutboxListener#laneChanged}).
+ *   <li><i>Record</i> (too large, not serialisable, refused): the row is parked at its first attempt, with its
+ *       reason.
+ *   <li><i>Unknown</i>: the attempt counts; the row is retried after a full-jitter exponential backoff and
+ *       parked after {@code maxAttempts}.
+ * </ul>
+ *
+ * A parked row is kept, counted, listed and re-queueable — never dropped and never only logged — and it holds
+ * back the later rows of its aggregate until it is requeued.
  *
  * <p>Several relays may run at once (one per service instance); they claim disjoint rows with
  * {@code FOR UPDATE SKIP LOCKED}.
@@ -45,6 +61,7 @@ public final class OutboxRelay implements SmartLifecycle {
     private final OutboxLane lane;
 
     private final PeriodicTasks tasks;
+    private final LaneBackoff laneBackoff;
     private volatile boolean running;
 
     public OutboxRelay(
@@ -68,18 +85,48 @@ public final class OutboxRelay implements SmartLifecycle {
         this.backoff =
                 new BackoffPolicy(retry.initialDelay(), retry.multiplier(), retry.maxDelay(), retry.maxAttempts());
         this.listener = listener;
+        this.laneBackoff = new LaneBackoff(
+                lane.name(),
+                settings.laneBackoff().policy(),
+                Clock.systemUTC(),
+                () -> ThreadLocalRandom.current().nextLong());
+        listener.laneChanged(laneBackoff.state());
+    }
+
+    /** The lane's current state: up, or backing off since when, after which error, probing next when. */
+    public OutboxLaneState laneState() {
+        return laneBackoff.state();
+    }
+
+    /** The lane this relay serves. */
+    public OutboxLane lane() {
+        return lane;
     }
 
     /**
-     * Claims one batch, publishes it and records the outcome of every row.
+     * Claims one batch, publishes it and records the outcome of every row. While the lane backs off it claims
+     * nothing until the next probe is due, and then one row.
      *
      * @return the number of rows claimed (published or failed)
      */
     public int pollOnce() {
+        return poll().claimed();
+    }
+
+    private Poll poll() {
+        if (!laneBackoff.mayClaim()) {
+            return new Poll(0, false);
+        }
+        boolean probe = laneBackoff.probing();
+        int limit = probe ? 1 : settings.batchSize();
         String claimToken = UUID.randomUUID().toString();
-        List<OutboxRecord> batch = store.claim(claimToken, settings.batchSize(), settings.claimTimeout(), lane);
+        List<OutboxRecord> batch = store.claim(claimToken, limit, settings.claimTimeout(), lane);
         if (batch.isEmpty()) {
-            return 0;
+            // nothing left to probe with (another instance delivered it): nothing is failing here any more
+            if (probe && laneBackoff.succeeded()) {
+                laneUp();
+            }
+            return new Poll(0, false);
         }
         List<CompletableFuture<?>> futures = new ArrayList<>(batch.size());
         for (OutboxRecord record : batch) {
@@ -88,15 +135,24 @@ public final class OutboxRelay implements SmartLifecycle {
         long deadline = System.nanoTime() + settings.publishTimeout().toNanos();
         List<Long> sent = new ArrayList<>();
         List<OutboxRecord> sentRecords = new ArrayList<>();
+        List<Deferred> deferred = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
             OutboxRecord record = batch.get(i);
             Throwable failure = awaitOutcome(futures.get(i), deadline);
             if (failure == null) {
                 sent.add(record.id());
                 sentRecords.add(record);
-            } else {
-                recordFailure(claimToken, record, failure);
+                continue;
             }
+            PublishFailure kind = classify(record, failure);
+            if (kind.isTransport()) {
+                deferred.add(new Deferred(record, failure, kind));
+            } else {
+                recordFailure(claimToken, record, failure, kind);
+            }
+        }
+        if (!deferred.isEmpty()) {
+            defer(claimToken, deferred);
         }
         int marked = store.markSent(claimToken, sent);
         if (marked != sent.size()) {
@@ -108,18 +164,92 @@ public final class OutboxRelay implements SmartLifecycle {
                     sent.size());
         }
         sentRecords.forEach(listener::published);
-        return batch.size();
+        boolean resumed = deferred.isEmpty() && laneBackoff.succeeded();
+        if (resumed) {
+            laneUp();
+        }
+        return new Poll(batch.size(), deferred.isEmpty() && (batch.size() >= limit || resumed));
     }
 
-    /** Polls until a poll claims less than a full batch; returns the number of rows claimed. */
+    /**
+     * Polls until a poll claims less than a full batch (or the lane backs off); a successful probe goes on with
+     * full batches. Returns the number of rows claimed.
+     */
     public int drain() {
         int total = 0;
-        int claimed;
+        Poll poll;
         do {
-            claimed = pollOnce();
-            total += claimed;
-        } while (claimed >= settings.batchSize() && (running || !tasks.isRunning()));
+            poll = poll();
+            total += poll.claimed();
+        } while (poll.more() && (running || !tasks.isRunning()));
         return total;
+    }
+
+    /** @param more whether a further poll right away may find work: the batch was full, or a probe got through */
+    private record Poll(int claimed, boolean more) {}
+
+    private record Deferred(OutboxRecord record, Throwable cause, PublishFailure failure) {}
+
+    private PublishFailure classify(OutboxRecord record, Throwable failure) {
+        if (failure instanceof TimeoutException || failure instanceof InterruptedException) {
+            return PublishFailure.transport(failure.getClass().getSimpleName());
+        }
+        try {
+            return publisher.classify(record, failure);
+        } catch (RuntimeException e) {
+            log.warn("relay {}: classifying a failure threw, counting it as unknown: {}", relayId, e.toString());
+            return PublishFailure.unknown(failure.getClass().getSimpleName());
+        }
+    }
+
+    /**
+     * Transport failures: the rows go back in line with their attempts unchanged, and the lane backs off. The
+     * rows are due at once: this relay does not claim before its next probe, and another instance whose lane is up
+     * may try them (and then backs off too, if the transport is away for it as well).
+     */
+    private void defer(String claimToken, List<Deferred> deferred) {
+        Deferred first = deferred.get(0);
+        String error = describe(first.cause());
+        store.release(
+                claimToken,
+                deferred.stream().map(d -> d.record().id()).toList(),
+                error,
+                first.failure().reason());
+        OutboxLaneState state = laneBackoff.failed(error);
+        deferred.forEach(d -> listener.deferred(d.record(), d.cause()));
+        listener.laneChanged(state);
+        if (state.consecutiveFailures() == 1) {
+            log.warn(
+                    "relay {}: lane {} backs off, its transport failed for {} of the batch ({}); next probe at {}",
+                    relayId,
+                    lane.name(),
+                    deferred.size(),
+                    error,
+                    state.nextProbeAt());
+        } else {
+            log.info(
+                    "relay {}: lane {} still backing off since {} ({} failures): {}; next probe at {}",
+                    relayId,
+                    lane.name(),
+                    state.since(),
+                    state.consecutiveFailures(),
+                    error,
+                    state.nextProbeAt());
+        }
+    }
+
+    private void laneUp() {
+        OutboxLaneState state = laneBackoff.state();
+        listener.laneChanged(state);
+        log.info("relay {}: lane {} is up again", relayId, lane.name());
+    }
+
+    /** The failure and, when it only wraps another, its innermost cause: "Send failed" alone says nothing. */
+    private static String describe(Throwable failure) {
+        List<Throwable> chain = PublishFailure.causes(failure);
+        Throwable root = chain.get(chain.size() - 1);
+        String outer = failure.getClass().getName() + ": " + failure.getMessage();
+        return root == failure ? outer : outer + "; cause: " + root.getClass().getName() + ": " + root.getMessage();
     }
 
     private CompletableFuture<?> sendSafely(OutboxRecord record) {
@@ -145,27 +275,31 @@ public final class OutboxRelay implements SmartLifecycle {
         }
     }
 
-    private void recordFailure(String claimToken, OutboxRecord record, Throwable failure) {
-        boolean park = backoff.isExhausted(record.attempt());
+    /** A record failure parks at once; an unknown one counts the attempt and parks after {@code maxAttempts}. */
+    private void recordFailure(String claimToken, OutboxRecord record, Throwable failure, PublishFailure kind) {
+        boolean park = kind.kind() == PublishFailure.Kind.RECORD || backoff.isExhausted(record.attempt());
         Duration retryIn = park ? Duration.ZERO : backoff.delay(record.attempt());
-        String error = failure.getClass().getName() + ": " + failure.getMessage();
-        if (!store.markFailed(claimToken, record.id(), error, retryIn, park)) {
+        String error = describe(failure);
+        if (!store.markFailed(claimToken, record.id(), error, kind, retryIn, park)) {
             return;
         }
         try (EventLogContext logContext = EventLogContext.of(record.envelope(), true)) {
-            logFailure(record, failure, error, retryIn, park);
+            logFailure(record, failure, kind, error, retryIn, park);
         }
     }
 
-    private void logFailure(OutboxRecord record, Throwable failure, String error, Duration retryIn, boolean park) {
+    private void logFailure(
+            OutboxRecord record, Throwable failure, PublishFailure kind, String error, Duration retryIn, boolean park) {
         if (park) {
             log.error(
-                    "outbox event {} ({} {} {}) parked after {} attempts: {}",
+                    "outbox event {} ({} {} {}) parked after {} attempt(s), {} failure {}: {}",
                     record.envelope().eventId(),
                     record.envelope().type(),
                     record.envelope().aggregateType(),
                     record.envelope().aggregateId(),
                     record.attempt(),
+                    kind.kind(),
+                    kind.reason(),
                     error);
             listener.parked(record, failure);
         } else {

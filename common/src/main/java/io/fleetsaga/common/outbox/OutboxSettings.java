@@ -1,5 +1,6 @@
 package io.fleetsaga.common.outbox;
 
+import io.fleetsaga.common.retry.BackoffPolicy;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -15,7 +16,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param retention how long sent rows are kept before cleanup
  * @param cleanupInterval how often sent rows are cleaned up
  * @param statsInterval how often the backlog gauges are refreshed from the database
- * @param retry backoff between attempts and the number of attempts before a row is parked
+ * @param retry backoff between the attempts of a record whose failure is not recognised, and the number of such
+ *     attempts before it is parked (transport failures never count, record failures park at once: {@link
+ *     PublishFailure})
+ * @param laneBackoff backoff of a whole lane after a transport failure (broker or receiver away): the delay before
+ *     each probe
  * @param kafka bounds of the relay's Kafka producer
  */
 @ConfigurationProperties("fleetsaga.outbox")
@@ -29,6 +34,7 @@ public record OutboxSettings(
         @DefaultValue("10m") Duration cleanupInterval,
         @DefaultValue("5s") Duration statsInterval,
         @DefaultValue Retry retry,
+        @DefaultValue Backoff laneBackoff,
         @DefaultValue Kafka kafka) {
 
     public OutboxSettings {
@@ -56,12 +62,30 @@ public record OutboxSettings(
             @DefaultValue("15s") Duration deliveryTimeout) {}
 
     /**
-     * Retry settings of the relay.
+     * Backoff of a lane whose transport is away (full jitter, exponential, capped). The cap bounds both the cost
+     * of an outage (one probe per step) and the delay between the transport's return and the lane's resumption.
+     *
+     * @param initialDelay upper bound of the delay before the first probe
+     * @param multiplier growth per failed probe
+     * @param maxDelay cap of the delay between probes
+     */
+    public record Backoff(
+            @DefaultValue("500ms") Duration initialDelay,
+            @DefaultValue("2.0") double multiplier,
+            @DefaultValue("30s") Duration maxDelay) {
+
+        BackoffPolicy policy() {
+            return new BackoffPolicy(initialDelay, multiplier, maxDelay, Integer.MAX_VALUE);
+        }
+    }
+
+    /**
+     * Retry settings of the relay for failures that are not recognised ({@link PublishFailure.Kind#UNKNOWN}).
      *
      * @param initialDelay upper bound of the first retry delay
      * @param multiplier growth per attempt
      * @param maxDelay cap of the delay
-     * @param maxAttempts attempts before a row is parked
+     * @param maxAttempts attempts before a row whose failures are not recognised is parked
      */
     public record Retry(
             @DefaultValue("500ms") Duration initialDelay,

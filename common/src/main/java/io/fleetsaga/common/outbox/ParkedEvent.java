@@ -3,7 +3,16 @@ package io.fleetsaga.common.outbox;
 import java.time.Instant;
 import java.util.UUID;
 
-/** An outbox row that exhausted its attempts, as shown to ops. */
+/**
+ * A parked outbox row, as shown to ops.
+ *
+ * @param attempts the attempts that counted against the row (transport failures never count)
+ * @param lastError the last failure, exception and message
+ * @param failureKind whose fault the last failure was ({@link PublishFailure.Kind}); {@code null} for rows parked
+ *     before the kind was recorded
+ * @param failureReason the short, stable reason of the last failure ({@link PublishFailure#reason()}), what bulk
+ *     requeue filters by; {@code null} like {@code failureKind}
+ */
 public record ParkedEvent(
         long id,
         UUID eventId,
@@ -14,5 +23,7 @@ public record ParkedEvent(
         Long aggregateVersion,
         int attempts,
         String lastError,
+        String failureKind,
+        String failureReason,
         Instant createdAt,
         Instant parkedAt) {}

@@ -60,6 +60,12 @@ class ReliabilityKitAutoConfigurationIT {
                             .find("outbox.events.pending")
                             .gauge())
                     .isNotNull();
+            assertThat(context.getBean(MeterRegistry.class)
+                            .find("outbox.lane.backing.off")
+                            .tag("lane", "kafka")
+                            .gauge())
+                    .as("the relay's lane is exported from the start (the alert needs the series)")
+                    .isNotNull();
         });
     }
 

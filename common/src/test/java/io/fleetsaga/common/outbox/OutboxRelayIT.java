@@ -215,6 +215,43 @@ class OutboxRelayIT {
         }
     }
 
+    /** Issue 9, failure mode 1: a record the broker can never take is parked at once, with its reason. */
+    @Test
+    void aRecordTooLargeForTheBrokerIsParkedAtItsFirstAttemptWithItsReasonAndOthersKeepFlowing() {
+        OutboxSettings settings = Outboxes.settings(10, Duration.ofMillis(10), 5);
+        OutboxRelay relay = new OutboxRelay(store, Outboxes.publisher(settings), settings, listener);
+        EventEnvelope tooLarge = EventEnvelope.of(
+                "ParcelMoved", "Parcel", "parcel-big", 1L, "{\"blob\":\"" + "x".repeat(1_100_000) + "\"}");
+        EventEnvelope nextOfSame = Outboxes.event("parcel-big", 2);
+        EventEnvelope other = Outboxes.event("parcel-small", 1);
+        append(List.of(tooLarge, nextOfSame, other));
+
+        relay.pollOnce();
+
+        assertThat(store.status(tooLarge.eventId()))
+                .as("parked at the first attempt")
+                .contains(OutboxStatus.PARKED);
+        assertThat(store.listParked(10)).singleElement().satisfies(p -> {
+            assertThat(p.eventId()).isEqualTo(tooLarge.eventId());
+            assertThat(p.attempts()).isEqualTo(1);
+            assertThat(p.lastError()).contains("RecordTooLargeException");
+            assertThat(p.parkedAt()).isNotNull();
+        });
+        assertThat(listener.parked).hasSize(1);
+        assertThat(listener.failed).as("no retry was scheduled").isEmpty();
+        assertThat(store.status(other.eventId())).contains(OutboxStatus.SENT);
+
+        EventEnvelope later = Outboxes.event("parcel-later", 1);
+        append(List.of(later));
+        relay.drain();
+        assertThat(store.status(later.eventId()))
+                .as("later rows of other aggregates keep flowing")
+                .contains(OutboxStatus.SENT);
+        assertThat(store.status(nextOfSame.eventId()))
+                .as("the parked row still holds back its own aggregate")
+                .contains(OutboxStatus.PENDING);
+    }
+
     @Test
     void aLaterEventOfAnAggregateIsNeverPublishedBeforeItsEarlierOneAcrossRetries() {
         OutboxSettings settings = Outboxes.settings(10, Duration.ofMillis(100), 6);
@@ -369,6 +406,11 @@ class OutboxRelayIT {
                 return result;
             });
         }
+
+        @Override
+        public PublishFailure classify(OutboxRecord record, Throwable failure) {
+            return delegate.classify(record, failure);
+        }
     }
 
     /** Fault injection in front of the real Kafka publisher. */
@@ -410,6 +452,11 @@ class OutboxRelayIT {
                 return CompletableFuture.failedFuture(new IllegalStateException("injected failure for " + id));
             }
             return delegate.publish(record);
+        }
+
+        @Override
+        public PublishFailure classify(OutboxRecord record, Throwable failure) {
+            return delegate.classify(record, failure);
         }
     }
 }

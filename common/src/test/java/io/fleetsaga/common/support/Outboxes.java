@@ -29,7 +29,28 @@ public final class Outboxes {
                 Duration.ofMinutes(10),
                 Duration.ofSeconds(1),
                 new OutboxSettings.Retry(initialBackoff, 2.0, initialBackoff.multipliedBy(8), maxAttempts),
+                new OutboxSettings.Backoff(initialBackoff, 2.0, initialBackoff.multipliedBy(8)),
                 new OutboxSettings.Kafka(Duration.ofSeconds(3), Duration.ofSeconds(5)));
+    }
+
+    /**
+     * Settings whose every wait is short: sends to a broker that is away fail after 1.5 s, the backoff between
+     * a record's attempts is at most {@code 4 × initialBackoff}, so {@code maxAttempts} attempts are used up
+     * within seconds.
+     */
+    public static OutboxSettings fastFailing(int batchSize, Duration initialBackoff, int maxAttempts) {
+        return new OutboxSettings(
+                true,
+                Duration.ofMillis(20),
+                batchSize,
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(3),
+                Duration.ofDays(7),
+                Duration.ofMinutes(10),
+                Duration.ofSeconds(1),
+                new OutboxSettings.Retry(initialBackoff, 2.0, initialBackoff.multipliedBy(4), maxAttempts),
+                new OutboxSettings.Backoff(initialBackoff, 2.0, initialBackoff.multipliedBy(4)),
+                new OutboxSettings.Kafka(Duration.ofMillis(500), Duration.ofMillis(1500)));
     }
 
     public static KafkaTemplate<String, String> template(String bootstrapServers, OutboxSettings settings) {

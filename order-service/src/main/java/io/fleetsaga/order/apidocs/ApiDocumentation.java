@@ -61,13 +61,18 @@ class ApiDocumentation {
             new KitOperation(
                     "getOutboxBacklog",
                     "Read the outbox backlog",
-                    "Pending and parked events, and the age of the oldest pending one in seconds.",
+                    "Pending and parked events, the age of the oldest pending one in seconds, and the state of this"
+                            + " instance's relay lanes (`UP`, or `BACKING_OFF` since when, after which error, next"
+                            + " probe when): a lane whose transport is away backs off instead of parking events.",
                     Map.of()),
             "GET /api/ops/outbox/parked",
             new KitOperation(
                     "listParkedOutboxEvents",
                     "List parked outbox events with their last error",
-                    "Events that used up their attempts; `limit` 1 to 1000, default 100.",
+                    "Events the broker or receiver refused, or that failed for an unknown reason until they used up"
+                            + " their attempts, with `failureKind` and `failureReason`; in id order, `limit` 1 to 1000"
+                            + " (default 100), the next page with `after` = the answer's `next`; filters"
+                            + " `aggregateType` (+ `aggregateId`), `reason`, `topic`.",
                     Map.of("400", "BadRequest")),
             "POST /api/ops/outbox/parked/{eventId}/requeue",
             new KitOperation(
@@ -75,7 +80,16 @@ class ApiDocumentation {
                     "Requeue a parked outbox event",
                     "Once its cause is fixed: the event is PENDING again with fresh attempts and keeps its place in"
                             + " its aggregate's order; 404 when the event is unknown or not parked.",
-                    Map.of("400", "BadRequest", "404", "NotFound")));
+                    Map.of("400", "BadRequest", "404", "NotFound")),
+            "POST /api/ops/outbox/parked/requeue",
+            new KitOperation(
+                    "requeueParkedOutboxEvents",
+                    "Requeue parked outbox events in bulk",
+                    "Those of one aggregate (`aggregateType` + `aggregateId`), of an aggregate type, with one failure"
+                            + " `reason`, for one `topic` — or, with `all=true` and no filter, all of them. At most"
+                            + " `limit` (1 to 1000, default 500) per call, oldest first; each keeps its place in its"
+                            + " aggregate's order; `more` says to call again.",
+                    Map.of("400", "BadRequest")));
 
     @Bean
     OpenAPI orderServiceOpenApi() {

@@ -25,11 +25,13 @@ import java.util.concurrent.CompletionException;
  *   <li>{@code traceparent} when the event carries W3C trace context.
  * </ul>
  *
- * <p><b>Delivery:</b> at least once, like every outbox row. Only a 2xx answer acknowledges; any other status,
- * a redirect (not followed), a refused connection or a timeout fails the attempt and the relay retries with
- * backoff, then parks the row. A receiver that applied a call whose answer was lost (a timeout) gets the same
- * key again — so "exactly once" is the receiver's deduplication by key, never a blind retry of a
- * non-idempotent call (incident I-2).
+ * <p><b>Delivery:</b> at least once, like every outbox row. Only a 2xx answer acknowledges. A receiver that is away
+ * (a refused connection, a timeout, HTTP 408, 429 or 5xx) backs off the relay's lane and is probed until it answers
+ * — however long that takes, nothing is parked; a receiver that refuses the call (another 4xx, a redirect, which is
+ * not followed) gets the row parked at once ({@link WebhookDeliveryException}). A receiver that applied a call
+ * whose answer was lost (a timeout) gets the same key again — so "exactly once" is the receiver's deduplication by
+ * key, never a blind retry of a non-idempotent call (incident I-2). {@code X-Delivery-Attempt} counts the attempts
+ * that counted against the row: a retry after a transport failure carries the same number again.
  *
  * <p><b>Bounded:</b> every call ends within the endpoint's {@code connect-timeout + request-timeout}, which must
  * stay below the relay's {@code publish-timeout} (checked here). No database transaction is open while calling.
@@ -43,7 +45,7 @@ public final class HttpWebhookPublisher implements OutboxPublisher {
     private final Map<String, Target> targets = new HashMap<>();
 
     /**
-     * @param settings the endpoints; those without a URL are left out (their rows fail and are parked)
+     * @param settings the endpoints; those without a URL are left out (their rows are parked at once)
      * @param publishTimeout the relay's wait for one batch; every endpoint's timeouts must fit inside it
      */
     public HttpWebhookPublisher(WebhookSettings settings, Duration publishTimeout) {
@@ -71,11 +73,8 @@ public final class HttpWebhookPublisher implements OutboxPublisher {
         String name = WebhookTopics.endpointOf(record.topic());
         Target target = targets.get(name);
         if (target == null) {
-            return CompletableFuture.failedFuture(new WebhookDeliveryException(
-                    name,
-                    0,
-                    "webhook endpoint '" + name + "' has no URL (fleetsaga.outbox.webhooks." + name + ".url)",
-                    null));
+            return CompletableFuture.failedFuture(WebhookDeliveryException.notConfigured(
+                    name, "webhook endpoint '" + name + "' has no URL (fleetsaga.outbox.webhooks." + name + ".url)"));
         }
         EventEnvelope envelope = record.envelope();
         HttpRequest.Builder request = HttpRequest.newBuilder(target.endpoint().uri())

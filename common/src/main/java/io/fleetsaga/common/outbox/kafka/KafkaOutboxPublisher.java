@@ -5,6 +5,7 @@ import io.fleetsaga.common.event.EventEnvelope;
 import io.fleetsaga.common.event.EventHeaders;
 import io.fleetsaga.common.outbox.OutboxPublisher;
 import io.fleetsaga.common.outbox.OutboxRecord;
+import io.fleetsaga.common.outbox.PublishFailure;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -47,6 +48,12 @@ public final class KafkaOutboxPublisher implements OutboxPublisher {
         ProducerRecord<String, String> producerRecord =
                 new ProducerRecord<>(record.topic(), null, envelope.aggregateId(), codec.encode(envelope), headers);
         return template.send(producerRecord);
+    }
+
+    /** See {@link KafkaFailures}. */
+    @Override
+    public PublishFailure classify(OutboxRecord record, Throwable failure) {
+        return KafkaFailures.classify(failure);
     }
 
     private static byte[] bytes(String value) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fleetsaga.common.event.EventEnvelope;
 import io.fleetsaga.common.outbox.OutboxRecord;
+import io.fleetsaga.common.outbox.PublishFailure;
+import io.fleetsaga.common.outbox.PublishFailure.Kind;
 import io.fleetsaga.infra.WebhookReceiver;
 import io.fleetsaga.infra.WebhookReceiver.Answer;
 import java.net.ServerSocket;
@@ -69,6 +71,7 @@ class HttpWebhookPublisherTests {
                 .hasMessage("webhook courier answered HTTP 503")
                 .satisfies(
                         e -> assertThat(((WebhookDeliveryException) e).status()).isEqualTo(503));
+        assertThat(kindOf(publisher, 503)).isEqualTo(PublishFailure.transport("HTTP 503"));
     }
 
     @Test
@@ -80,16 +83,35 @@ class HttpWebhookPublisherTests {
                 .isInstanceOf(WebhookDeliveryException.class)
                 .hasMessage("webhook courier answered HTTP 307");
         assertThat(receiver.calls()).hasSize(1);
+        assertThat(kindOf(publisher, 307))
+                .as("a moved receiver is configuration: retrying cannot help")
+                .isEqualTo(PublishFailure.record("HTTP 307"));
     }
 
     @Test
-    void aClientErrorFailsTheAttemptLikeAnyOther() {
+    void aClientErrorFailsTheAttemptAndIsTheRecordsFault() {
         HttpWebhookPublisher publisher =
                 publisher(receiver.url().resolve("/elsewhere").toString(), Duration.ofSeconds(2));
 
         assertThat(failure(publisher.publish(record(event()))))
                 .isInstanceOf(WebhookDeliveryException.class)
                 .hasMessage("webhook courier answered HTTP 404");
+        assertThat(kindOf(publisher, 404)).isEqualTo(PublishFailure.record("HTTP 404"));
+    }
+
+    @Test
+    void aReceiverThatIsAwayOrOverloadedIsTheTransportsFaultAnyOtherAnswerTheRecords() {
+        HttpWebhookPublisher publisher = publisher(receiver.url().toString(), Duration.ofSeconds(2));
+        receiver.script(call -> Answer.REJECT);
+
+        assertThat(publisher.classify(record(event()), failure(publisher.publish(record(event())))))
+                .isEqualTo(PublishFailure.record("HTTP 400"));
+        for (int status : new int[] {408, 429, 500, 502, 503, 504}) {
+            assertThat(kindOf(publisher, status).kind()).as("HTTP %d", status).isEqualTo(Kind.TRANSPORT);
+        }
+        for (int status : new int[] {301, 400, 401, 403, 404, 409, 410, 413, 422}) {
+            assertThat(kindOf(publisher, status).kind()).as("HTTP %d", status).isEqualTo(Kind.RECORD);
+        }
     }
 
     @Test
@@ -103,6 +125,8 @@ class HttpWebhookPublisherTests {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
         assertThat(failure).isInstanceOf(WebhookDeliveryException.class).hasCauseInstanceOf(HttpTimeoutException.class);
         assertThat(failure.getMessage()).startsWith("webhook courier not delivered: HttpTimeoutException");
+        assertThat(publisher.classify(record(event()), failure))
+                .isEqualTo(PublishFailure.transport("HttpTimeoutException"));
         assertThat(receiver.applied())
                 .as("the receiver did apply it: the key will come again")
                 .hasSize(1);
@@ -116,10 +140,12 @@ class HttpWebhookPublisherTests {
         }
         HttpWebhookPublisher publisher = publisher("http://127.0.0.1:" + closedPort + "/hook", Duration.ofSeconds(2));
 
-        assertThat(failure(publisher.publish(record(event()))))
+        Throwable failure = failure(publisher.publish(record(event())));
+        assertThat(failure)
                 .isInstanceOf(WebhookDeliveryException.class)
                 .hasMessageStartingWith("webhook courier not delivered:")
                 .satisfies(e -> assertThat(e.getCause()).isNotInstanceOf(HttpConnectTimeoutException.class));
+        assertThat(publisher.classify(record(event()), failure).kind()).isEqualTo(Kind.TRANSPORT);
     }
 
     @Test
@@ -131,6 +157,9 @@ class HttpWebhookPublisherTests {
                 .hasMessage("webhook endpoint 'courier' has no URL (fleetsaga.outbox.webhooks.courier.url)");
         assertThat(failure(publisher.publish(new OutboxRecord(1, "webhook:unknown", event(), 1))))
                 .hasMessageContaining("fleetsaga.outbox.webhooks.unknown.url");
+        assertThat(publisher.classify(record(event()), failure(publisher.publish(record(event())))))
+                .as("no retry can reach an endpoint without URL: parked, requeued once configured")
+                .isEqualTo(PublishFailure.record(WebhookDeliveryException.NOT_CONFIGURED));
     }
 
     @Test
@@ -158,6 +187,12 @@ class HttpWebhookPublisherTests {
                 new WebhookSettings(
                         Map.of("courier", new WebhookSettings.Endpoint(url, Duration.ofSeconds(1), requestTimeout))),
                 PUBLISH_TIMEOUT);
+    }
+
+    /** Whose fault an answer with {@code status} is. */
+    private static PublishFailure kindOf(HttpWebhookPublisher publisher, int status) {
+        return publisher.classify(
+                record(event()), new WebhookDeliveryException("courier", status, "answered " + status, null));
     }
 
     private static EventEnvelope event() {

@@ -32,13 +32,14 @@ import org.springframework.web.bind.annotation.RestController;
  *   <li>{@code GET api/tasks/{taskId}} — the task's real-time overview
  *   <li>{@code GET api/ops/outbox}, {@code GET api/ops/outbox/parked} — the backlog, the parked events
  *   <li>{@code POST api/ops/outbox/parked/{eventId}/requeue} — re-queue a parked event
+ *   <li>{@code POST api/ops/outbox/parked/requeue} — re-queue parked events in bulk (filter in the query string)
  *   <li>{@code GET actuator/health} — health with the listener details
  * </ul>
  *
  * The caller's own {@code Authorization} (and {@code Accept}) header goes along — the same users exist in both
  * services, so assignment-service decides again what this user may do; the service's own identity (role SERVICE)
- * is never lent to a browser. Status, content type and body come back unchanged; a GET's query string is passed
- * on, request bodies are not (the one POST takes none). Any other method or path is a 404 problem and reaches
+ * is never lent to a browser. Status, content type and body come back unchanged; the query string is passed on,
+ * request bodies are not (the POSTs take none). Any other method or path is a 404 problem and reaches
  * nothing; ids are restricted to the characters the services allow, so a path cannot climb out ({@code ..}) or
  * smuggle encoded characters. Unreachable: 502; no answer within {@code fleetsaga.console.proxy-timeout}: 504.
  */
@@ -60,6 +61,7 @@ class AssignmentServiceProxy {
             new Route(HttpMethod.GET, "api/ops/outbox"),
             new Route(HttpMethod.GET, "api/ops/outbox/parked"),
             new Route(HttpMethod.POST, "api/ops/outbox/parked/" + UUID + "/requeue"),
+            new Route(HttpMethod.POST, "api/ops/outbox/parked/requeue"),
             new Route(HttpMethod.GET, "actuator/health"));
 
     private final String baseUrl;
@@ -88,7 +90,7 @@ class AssignmentServiceProxy {
                     "Not forwarded",
                     method + " " + path + " is not passed to assignment-service; only " + ROUTES);
         }
-        String query = method == HttpMethod.GET ? request.getQueryString() : null;
+        String query = request.getQueryString();
         URI target;
         try {
             target = URI.create(baseUrl + path + (query == null ? "" : "?" + query));

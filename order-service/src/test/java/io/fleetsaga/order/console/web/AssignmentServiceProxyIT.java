@@ -116,6 +116,7 @@ class AssignmentServiceProxyIT {
                 200,
                 "application/json",
                 "{\"eventId\":\"" + eventId + "\",\"status\":\"PENDING\"}");
+        stub.answer("/api/ops/outbox/parked/requeue", 200, "application/json", "{\"requeued\":3,\"more\":false}");
 
         assertThat(call("GET", PREFIX + "api/ops/outbox", "ops", "ops-test").statusCode())
                 .isEqualTo(200);
@@ -127,12 +128,18 @@ class AssignmentServiceProxyIT {
 
         assertThat(requeued.statusCode()).isEqualTo(200);
         assertThat(requeued.body()).contains("PENDING");
+        assertThat(call("POST", PREFIX + "api/ops/outbox/parked/requeue?reason=HTTP%20400&limit=10", "ops", "ops-test")
+                        .body())
+                .as("a bulk requeue with its filter in the query string")
+                .contains("\"requeued\":3");
         assertThat(stub.calls())
                 .extracting(StubAssignmentService.Call::method, StubAssignmentService.Call::uri)
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("GET", "/api/ops/outbox"),
                         org.assertj.core.groups.Tuple.tuple("GET", "/api/ops/outbox/parked?limit=5"),
-                        org.assertj.core.groups.Tuple.tuple("POST", "/api/ops/outbox/parked/" + eventId + "/requeue"));
+                        org.assertj.core.groups.Tuple.tuple("POST", "/api/ops/outbox/parked/" + eventId + "/requeue"),
+                        org.assertj.core.groups.Tuple.tuple(
+                                "POST", "/api/ops/outbox/parked/requeue?reason=HTTP%20400&limit=10"));
     }
 
     @Test
