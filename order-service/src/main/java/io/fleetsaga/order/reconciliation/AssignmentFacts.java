@@ -39,6 +39,13 @@ public interface AssignmentFacts extends FactSource {
     /** Has assignment-service recompute the counters of {@code taskIds} (at most 1000) from their links. */
     List<Recomputed> recompute(Collection<String> taskIds);
 
+    /**
+     * Up to where assignment-service's consumer of order-service's events has applied them: its consumer group's
+     * committed offsets, per partition. It commits a record's offset only after the record's effect committed, so
+     * every event below a position is reflected in the links read after this call.
+     */
+    LogPositions applied();
+
     /** assignment-service could not be read; the run fails and the next one tries again. */
     final class AssignmentServiceException extends RuntimeException {
 
