@@ -346,16 +346,15 @@ class Reconciler {
                     seen.put(id, new Observed(row == null ? -1 : row.version(), !pending.contains(id)));
                 }
             }
-            if (!seen.isEmpty()) {
-                LogPositions ends = log.ends();
-                seen.values().forEach(o -> o.mark = ends);
-            }
+            markQuiet(seen.values());
             return seen;
         }
 
         private void recheck(Map<String, Observed> seen) {
             List<String> ids = List.copyOf(candidates);
-            LogPositions applied = assignments.applied(); // before the links: what it covers is in them
+            // read before the links, so that what it covers is in them; only asked when an order may need it
+            LogPositions applied =
+                    ids.stream().anyMatch(id -> seen.get(id).quiet) ? assignments.applied() : LogPositions.none();
             List<Observed> moving = new ArrayList<>();
             for (int from = 0; from < ids.size(); from += LOOKUP_CHUNK) {
                 checkpoint.check();
@@ -396,9 +395,18 @@ class Reconciler {
                     }
                 }
             }
-            if (!moving.isEmpty()) {
+            markQuiet(moving);
+        }
+
+        /**
+         * Notes the end of the event log, read now, as the mark of the quiet ones among {@code observed}: everything
+         * they published is below it. Not asked when none is quiet (e.g. every candidate waits in the outbox while
+         * the broker is down).
+         */
+        private void markQuiet(Collection<Observed> observed) {
+            if (observed.stream().anyMatch(o -> o.quiet)) {
                 LogPositions ends = log.ends();
-                moving.forEach(o -> o.mark = ends);
+                observed.forEach(o -> o.mark = ends);
             }
         }
     }
