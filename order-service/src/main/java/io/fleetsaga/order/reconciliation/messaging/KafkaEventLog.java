@@ -85,8 +85,12 @@ class KafkaEventLog implements EventLog, DisposableBean {
         if (partitions == 0) {
             return Set.of();
         }
-        int partition = Utils.toPositive(Utils.murmur2(orderId.getBytes(StandardCharsets.UTF_8))) % partitions;
-        return Set.of(new LogPartition(topic, partition));
+        return Set.of(new LogPartition(topic, partitionOf(orderId, partitions)));
+    }
+
+    /** The partition the producer's default partitioner gives a record with this (string) key. */
+    static int partitionOf(String key, int partitions) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 
     private Admin admin() {
