@@ -19,7 +19,8 @@ class ReconciliationApiSecurityIT extends RealInfrastructureTest {
             new Call(HttpMethod.POST, "/internal/reconciliation/facts", "{\"bucketCount\":16,\"limit\":10}"),
             new Call(HttpMethod.POST, "/internal/reconciliation/facts/by-order", "{\"orderIds\":[\"o-1\"]}"),
             new Call(HttpMethod.POST, "/internal/reconciliation/counter-check", "{\"taskIds\":[\"t-1\"]}"),
-            new Call(HttpMethod.POST, "/internal/reconciliation/counter-recompute", "{\"taskIds\":[\"t-none\"]}"));
+            new Call(HttpMethod.POST, "/internal/reconciliation/counter-recompute", "{\"taskIds\":[\"t-none\"]}"),
+            new Call(HttpMethod.GET, "/internal/reconciliation/consumer-positions", null));
 
     @Test
     void onlyTheServiceIdentityMayCallIt() {
