@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class ReconciliationBacklogIT {
 
-    static final int ORDERS = 24;
+    static final int ORDERS = 16;
 
     static SystemStack stack;
     static Workflow flow;
@@ -53,7 +53,7 @@ class ReconciliationBacklogIT {
         await().atMost(Duration.ofSeconds(120)).until(() -> countLinks(task, "ASSIGNED") == ORDERS);
         assertThat(flow.reconcile("{}").get("driftTotal").asInt()).isZero();
 
-        // assignment-service is down while every order is picked up and delivered: 2 × 24 events wait in Kafka
+        // assignment-service is down while every order is picked up and delivered: 2 × 16 events wait in Kafka
         stack.stopAssignmentService();
         for (String orderId : orders) {
             assertThat(flow.step(orderId, "pickup").statusCode()).isEqualTo(200);

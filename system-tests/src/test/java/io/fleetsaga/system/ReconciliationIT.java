@@ -89,7 +89,7 @@ class ReconciliationIT {
         JsonNode dryRun = flow.reconcile("{\"mode\":\"DRY_RUN\"}");
         assertThat(dryRun.get("drift").toString())
                 .isEqualTo("{\"MISSING_LINK\":1,\"ORPHAN_LINK\":1,\"STALE_STATUS\":1,\"WRONG_TASK\":1,"
-                        + "\"COUNTER_MISMATCH\":1}");
+                        + "\"COUNTER_MISMATCH\":1,\"BLOCKED\":0}");
         Map<String, String> byType = new HashMap<>();
         for (JsonNode entry : flow.drift(dryRun.get("id").asLong())) {
             String subject = entry.get("type").asText().equals("COUNTER_MISMATCH")
