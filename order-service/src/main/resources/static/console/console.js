@@ -719,7 +719,7 @@ function renderReport(run, entries) {
       ],
       [
         'Differences',
-        `${n(run.candidates, 'candidate')}, ${run.inFlight} in flight, ${run.unsettled} unsettled${
+        `${n(run.candidates, 'candidate')}, ${run.inFlight} in flight, ${run.unsettled} unsettled, ${run.lagging} lagging${
           run.candidatesTruncated ? ' (truncated)' : ''
         }`,
         'differences',

@@ -678,9 +678,11 @@ public final class ReconciliationBenchmark {
         }
         if (r.path("unsettled").asInt() != 0
                 || r.path("inFlight").asInt() != 0
+                || r.path("lagging").asInt() != 0
                 || r.path("candidatesTruncated").asBoolean()) {
             failures.add(run + ": unsettled " + r.path("unsettled") + ", in flight " + r.path("inFlight")
-                    + ", truncated " + r.path("candidatesTruncated") + " (all expected 0/false)");
+                    + ", lagging " + r.path("lagging") + ", truncated " + r.path("candidatesTruncated")
+                    + " (all expected 0/false)");
         }
     }
 

@@ -89,7 +89,7 @@ class ReconciliationIT {
         JsonNode dryRun = flow.reconcile("{\"mode\":\"DRY_RUN\"}");
         assertThat(dryRun.get("drift").toString())
                 .isEqualTo("{\"MISSING_LINK\":1,\"ORPHAN_LINK\":1,\"STALE_STATUS\":1,\"WRONG_TASK\":1,"
-                        + "\"COUNTER_MISMATCH\":1}");
+                        + "\"COUNTER_MISMATCH\":1,\"BLOCKED\":0}");
         Map<String, String> byType = new HashMap<>();
         for (JsonNode entry : flow.drift(dryRun.get("id").asLong())) {
             String subject = entry.get("type").asText().equals("COUNTER_MISMATCH")
@@ -141,6 +141,98 @@ class ReconciliationIT {
                         .isZero();
             }
         });
+    }
+
+    /**
+     * Issue 9, failure mode 2: an order whose outbox head is parked is held back for good — its later events wait
+     * behind the parked one. Reconciliation reports it as BLOCKED with the parked event (also when both sides
+     * agree, as long as nothing changed after the parked event), never as "still moving"; a repair supersedes the
+     * parked state event by the order's current state, the events behind it flow, and the next run finds nothing.
+     */
+    @Test
+    void anOrderHeldBackByAParkedEventIsReportedBlockedRepairedAndGoneInTheNextRun() throws Exception {
+        String task = flow.task(20);
+        String heldBack = flow.assignedOrder(task);
+        String agreeing = flow.assignedOrder(task);
+        awaitNoDrift();
+        // the order's next state event parked (e.g. the broker refused it) and two later changes wait behind it
+        String heldBackEvent = park(heldBack);
+        assertThat(flow.step(heldBack, "pickup").statusCode()).isEqualTo(200);
+        assertThat(flow.step(heldBack, "delivery").statusCode()).isEqualTo(200);
+        // a parked head with nothing behind it: both sides agree, yet the order can publish nothing more
+        String agreeingEvent = park(agreeing);
+
+        JsonNode dryRun = flow.reconcile("{}");
+        assertThat(dryRun.path("drift").path("BLOCKED").asInt())
+                .as(dryRun.toString())
+                .isEqualTo(2);
+        assertThat(dryRun.get("driftTotal").asInt()).as(dryRun.toString()).isEqualTo(2);
+        assertThat(dryRun.get("unsettled").asInt()).isZero();
+        Map<String, JsonNode> blocked = new HashMap<>();
+        for (JsonNode entry : flow.drift(dryRun.get("id").asLong())) {
+            assertThat(entry.get("type").asText()).isEqualTo("BLOCKED");
+            blocked.put(entry.get("orderId").asText(), entry);
+        }
+        assertThat(blocked).containsOnlyKeys(heldBack, agreeing);
+        JsonNode event = blocked.get(heldBack).get("event");
+        assertThat(event.get("eventId").asText()).isEqualTo(heldBackEvent);
+        assertThat(event.get("eventType").asText()).isEqualTo("OrderStateChanged");
+        assertThat(event.get("error").asText()).contains("RecordTooLargeException");
+        assertThat(blocked.get(heldBack).get("expected").asText()).contains("DELIVERED");
+        assertThat(blocked.get(agreeing).get("event").get("eventId").asText()).isEqualTo(agreeingEvent);
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(flow.metric("reconciliation_drift_orders", "type=\"blocked\""))
+                        .isEqualTo(2.0));
+
+        JsonNode repair = flow.reconcile("{\"mode\":\"REPAIR\"}");
+        assertThat(repair.get("drift").get("BLOCKED").asInt()).isEqualTo(2);
+        assertThat(repair.get("repairs").get("PUBLISHED").asInt()).isEqualTo(2);
+
+        JsonNode confirmed = awaitNoDrift();
+        assertThat(confirmed.get("drift").get("BLOCKED").asInt()).isZero();
+        assertThat(SystemStack.query(
+                        stack.assignmentsDb,
+                        "SELECT task_id, order_status FROM task_order_link WHERE order_id = ?",
+                        heldBack))
+                .containsExactly(Map.of("task_id", task, "order_status", "DELIVERED"));
+        assertThat(SystemStack.count(
+                        stack.ordersDb,
+                        "SELECT COUNT(*) FROM outbox_event WHERE aggregate_id IN (?, ?) AND status <> 'SENT'",
+                        heldBack,
+                        agreeing))
+                .isZero();
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(flow.metric("reconciliation_drift_orders", "type=\"blocked\""))
+                        .isZero());
+    }
+
+    /**
+     * Parks a state event of {@code orderId} carrying its current state, as the relay does with a record the
+     * broker refuses; returns its event id.
+     */
+    private static String park(String orderId) throws Exception {
+        JsonNode order = flow.order(orderId);
+        String eventId = java.util.UUID.randomUUID().toString();
+        String payload = Workflow.JSON
+                .createObjectNode()
+                .put("orderId", orderId)
+                .put("taskId", order.get("taskId").asText())
+                .put("status", order.get("status").asText())
+                .put("version", order.get("version").asLong())
+                .toString();
+        SystemStack.update(
+                stack.ordersDb,
+                "INSERT INTO outbox_event (event_id, topic, aggregate_type, aggregate_id, aggregate_version,"
+                        + " event_type, occurred_at, payload, status, attempts, created_at, next_attempt_at,"
+                        + " last_error, parked_at) VALUES (?, 'fleet.order.events', 'FleetOrder', ?, ?,"
+                        + " 'OrderStateChanged', UTC_TIMESTAMP(6), ?, 'PARKED', 1, UTC_TIMESTAMP(6),"
+                        + " UTC_TIMESTAMP(6), 'org.apache.kafka.common.errors.RecordTooLargeException: The message"
+                        + " is 1048700 bytes when serialized which is larger than 1048576', UTC_TIMESTAMP(6))",
+                eventId,
+                orderId,
+                order.get("version").asLong(),
+                payload);
+        return eventId;
     }
 
     @Test

@@ -42,15 +42,40 @@ final class SystemStack implements AutoCloseable {
     final ServiceProcess orderService;
 
     final List<ServiceProcess> orderServices;
-    final ServiceProcess assignmentService;
+    /** The running assignment-service (another process after {@link #restartAssignmentService}). */
+    volatile ServiceProcess assignmentService;
+
+    private final Map<String, String> assignmentProperties;
 
     private SystemStack(
-            String ordersDb, String assignmentsDb, List<ServiceProcess> orders, ServiceProcess assignments) {
+            String ordersDb,
+            String assignmentsDb,
+            List<ServiceProcess> orders,
+            ServiceProcess assignments,
+            Map<String, String> assignmentProperties) {
         this.ordersDb = ordersDb;
         this.assignmentsDb = assignmentsDb;
         this.orderServices = List.copyOf(orders);
         this.orderService = orders.get(0);
         this.assignmentService = assignments;
+        this.assignmentProperties = Map.copyOf(assignmentProperties);
+    }
+
+    /** Stops assignment-service (gracefully: its consumer leaves the group); start it again with {@link #restartAssignmentService}. */
+    void stopAssignmentService() {
+        assignmentService.close();
+    }
+
+    /**
+     * Starts assignment-service again on its port and database, with {@code extra} properties on top of its own;
+     * returns when it is ready.
+     */
+    void restartAssignmentService(Map<String, String> extra) {
+        assignmentService.close();
+        Map<String, String> properties = new HashMap<>(assignmentProperties);
+        properties.putAll(extra);
+        assignmentService = ServiceProcess.start("assignment-service", assignmentService.port(), properties)
+                .awaitReady(Duration.ofSeconds(180));
     }
 
     /** Starts both services; {@code extra} properties go to both. */
@@ -82,12 +107,13 @@ final class SystemStack implements AutoCloseable {
             orders.add(CompletableFuture.supplyAsync(
                     () -> ServiceProcess.start("order-service", orderProperties).awaitReady(Duration.ofSeconds(180))));
         }
-        CompletableFuture<ServiceProcess> assignments = CompletableFuture.supplyAsync(() -> ServiceProcess.start(
-                        "assignment-service", assignmentPort, properties(infra.springProperties(assignmentsDb), extra))
-                .awaitReady(Duration.ofSeconds(180)));
+        Map<String, String> assignmentProperties = properties(infra.springProperties(assignmentsDb), extra);
+        CompletableFuture<ServiceProcess> assignments = CompletableFuture.supplyAsync(
+                () -> ServiceProcess.start("assignment-service", assignmentPort, assignmentProperties)
+                        .awaitReady(Duration.ofSeconds(180)));
         List<ServiceProcess> orderServices =
                 orders.stream().map(CompletableFuture::join).toList();
-        return new SystemStack(ordersDb, assignmentsDb, orderServices, assignments.join());
+        return new SystemStack(ordersDb, assignmentsDb, orderServices, assignments.join(), assignmentProperties);
     }
 
     private static Map<String, String> properties(Map<String, String> infra, Map<String, String> extra) {

@@ -46,6 +46,13 @@ public interface AssignmentFacts extends FactSource {
      */
     List<Recomputed> recompute(Collection<String> taskIds, Lease lease);
 
+    /**
+     * Up to where assignment-service's consumer of order-service's events has applied them: its consumer group's
+     * committed offsets, per partition. It commits a record's offset only after the record's effect committed, so
+     * every event below a position is reflected in the links read after this call.
+     */
+    LogPositions applied();
+
     /** assignment-service could not be read; the run fails and the next one tries again. */
     final class AssignmentServiceException extends RuntimeException {
 

@@ -13,7 +13,12 @@ public enum DriftType {
     /** The link is on another task than the order. */
     WRONG_TASK,
     /** A task's counters disagree with its links (one entry per task). */
-    COUNTER_MISMATCH;
+    COUNTER_MISMATCH,
+    /**
+     * The order's oldest unpublished outbox event is parked, so none of its later events can be published: the
+     * order is held back whatever the two sides hold now (reported with that event, {@link ParkedHead}).
+     */
+    BLOCKED;
 
     /** The value of the {@code type} tag of the drift metrics, e.g. {@code missing_link}. */
     public String tag() {

@@ -36,6 +36,10 @@ class OrderFacts implements FactSource {
         OrderFact fact() {
             return taskId == null ? null : new OrderFact(orderId, taskId, status, version);
         }
+
+        String describe() {
+            return taskId == null ? status + "@v" + version + ", on no task" : fact().describe();
+        }
     }
 
     private final JdbcTemplate jdbc;
@@ -117,15 +121,97 @@ class OrderFacts implements FactSource {
                 args.toArray()));
     }
 
-    /** The parked events of an order, oldest first: they block its later events until re-queued. */
-    List<String> parkedEventIds(String orderId) {
-        return jdbc.queryForList(
-                "SELECT event_id FROM outbox_event WHERE aggregate_type = ? AND aggregate_id = ? AND status = 'PARKED'"
-                        + " ORDER BY id",
-                String.class,
+    /**
+     * The orders among {@code orderIds} whose head — oldest event not yet sent — is parked, with that event. The
+     * relay publishes only an order's head, so such an order's later events cannot go out.
+     */
+    Map<String, ParkedHead> parkedHeads(Collection<String> orderIds) {
+        if (orderIds.isEmpty()) {
+            return Map.of();
+        }
+        List<Object> args = new ArrayList<>(orderIds.size() + 1);
+        args.add(OrderStateChanged.AGGREGATE_TYPE);
+        args.addAll(orderIds);
+        Map<String, ParkedHead> heads = new HashMap<>();
+        jdbc.query(
+                PARKED_HEADS + " AND o.aggregate_id IN (" + placeholders(orderIds) + ")",
+                (ResultSet rs) -> {
+                    heads.put(rs.getString("aggregate_id"), parkedHead(rs));
+                },
+                args.toArray());
+        return heads;
+    }
+
+    /**
+     * A page of the orders whose head is parked (every order, in outbox order), after the outbox row {@code afterId}.
+     *
+     * @return order id → its parked head, in outbox row order; the last row's id continues the paging
+     */
+    ParkedHeadPage parkedHeads(long afterId, int limit) {
+        Map<String, ParkedHead> heads = new java.util.LinkedHashMap<>();
+        long[] last = {afterId};
+        jdbc.query(
+                PARKED_HEADS + " AND o.id > ? ORDER BY o.id LIMIT ?",
+                (ResultSet rs) -> {
+                    heads.put(rs.getString("aggregate_id"), parkedHead(rs));
+                    last[0] = rs.getLong("id");
+                },
+                OrderStateChanged.AGGREGATE_TYPE,
+                afterId,
+                limit);
+        return new ParkedHeadPage(heads, heads.size() < limit ? -1 : last[0]);
+    }
+
+    /** @param next the row id to continue after, {@code -1} when this was the last page */
+    record ParkedHeadPage(Map<String, ParkedHead> heads, long next) {}
+
+    /** Parked rows of orders with no older unsent row: the same notion of "head" as the relay's claim query. */
+    private static final String PARKED_HEADS = "SELECT o.id, o.aggregate_id, o.event_id, o.event_type,"
+            + " o.aggregate_version, o.last_error FROM outbox_event o"
+            + " WHERE o.aggregate_type = ? AND o.status = 'PARKED'"
+            + " AND NOT EXISTS (SELECT 1 FROM outbox_event p WHERE p.aggregate_type = o.aggregate_type"
+            + " AND p.aggregate_id = o.aggregate_id AND p.id < o.id AND p.status <> 'SENT')";
+
+    private static ParkedHead parkedHead(ResultSet rs) throws SQLException {
+        return new ParkedHead(
+                rs.getString("event_id"),
+                rs.getString("event_type"),
+                rs.getObject("aggregate_version", Long.class),
+                rs.getString("last_error"));
+    }
+
+    /** The parked events of an order, oldest first: they block its later events until re-queued or superseded. */
+    List<ParkedHead> parkedEvents(String orderId) {
+        return jdbc.query(
+                "SELECT event_id, event_type, aggregate_version, last_error FROM outbox_event"
+                        + " WHERE aggregate_type = ? AND aggregate_id = ? AND status = 'PARKED' ORDER BY id",
+                (rs, row) -> parkedHead(rs),
                 OrderStateChanged.AGGREGATE_TYPE,
                 orderId);
     }
+
+    /**
+     * Retires a parked state event that a later state of its order makes redundant ({@link
+     * ParkedHead#supersedable()}): the row leaves the parked state for the kit's terminal state {@code SENT} — nothing
+     * of it is left to publish, so it no longer holds back the order's later events, is not counted or listed as
+     * parked, and is deleted with the sent rows after the outbox retention — and its {@code last_error} keeps, for the
+     * audit, which event superseded it and why it had been parked ({@code "superseded by …; was parked: …"}; a row
+     * the relay sent has no error). Call it in the transaction that appends the superseding event.
+     *
+     * @return false when the row is no longer parked (re-queued or superseded meanwhile)
+     */
+    boolean supersede(String eventId, String supersededBy) {
+        return jdbc.update(
+                        "UPDATE outbox_event SET status = 'SENT', sent_at = UTC_TIMESTAMP(6), claim_token = NULL,"
+                                + " last_error = LEFT(CONCAT(?, '; was parked: ', COALESCE(last_error, '')), 2000)"
+                                + " WHERE event_id = ? AND status = 'PARKED'",
+                        SUPERSEDED_BY + supersededBy,
+                        eventId)
+                == 1;
+    }
+
+    /** How {@link #supersede} marks a retired row's {@code last_error}. */
+    static final String SUPERSEDED_BY = "superseded by ";
 
     /** Ids of orders changed at or after {@code since}, after {@code after} in id order, at most {@code limit}. */
     List<String> changedSince(Instant since, String after, int limit) {

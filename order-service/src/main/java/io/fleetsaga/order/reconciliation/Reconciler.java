@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,10 +32,18 @@ import org.springframework.stereotype.Component;
  * <p><b>No false positives under live traffic.</b> A difference is only a candidate: the two sides were read
  * at different moments, and an event may be in flight. After the grace period each candidate is read again
  * from both sides; it counts as drift only if it is still there, its order did not change in between, the order
- * has no unpublished event in the outbox and none published within the grace period (assignment-service may not
- * have consumed it yet), and no assignment saga owns it ({@code ASSIGNMENT_PENDING}). An
- * order that keeps changing is re-checked up to {@code maxRechecks} times and then reported as unsettled, not
- * as drift. A counter mismatch counts if it is still there after the grace period.
+ * has no unpublished event in the outbox and none published within the grace period, no assignment saga owns it
+ * ({@code ASSIGNMENT_PENDING}), <em>and assignment-service's consumer has applied everything published before the
+ * order was last seen quiet</em>: when an order is seen with no unpublished event, the end of its partition of the
+ * event log is noted ({@link EventLog#ends()}, read after the order); at the next re-check the consumer's committed
+ * position in that partition ({@link AssignmentFacts#applied()}, read before the links) must have reached it. An
+ * order that keeps changing is re-checked up to {@code maxRechecks} times and then reported as unsettled; one whose
+ * consumer is still behind as lagging — neither is drift. A counter mismatch counts if it is still there after the
+ * grace period.
+ *
+ * <p><b>Held back orders.</b> An order whose oldest unpublished event is parked cannot publish anything until that
+ * event is re-queued or superseded, whatever the two sides hold now: it is {@link DriftType#BLOCKED} drift, found
+ * from the outbox itself (also when both sides agree), reported with the parked event, and never "still moving".
  */
 @Component
 class Reconciler {
@@ -51,11 +60,13 @@ class Reconciler {
 
     private final OrderFacts orders;
     private final AssignmentFacts assignments;
+    private final EventLog log;
     private final ReconciliationSettings settings;
 
-    Reconciler(OrderFacts orders, AssignmentFacts assignments, ReconciliationSettings settings) {
+    Reconciler(OrderFacts orders, AssignmentFacts assignments, EventLog log, ReconciliationSettings settings) {
         this.orders = orders;
         this.assignments = assignments;
+        this.log = log;
         this.settings = settings;
     }
 
@@ -69,6 +80,7 @@ class Reconciler {
                     comparison.stats.ordersChecked = orders.count();
                     comparison.merge(1, new int[0]);
                 }
+                comparison.allParkedHeads();
             }
             case ORDERS -> comparison.byIds(new LinkedHashSet<>(request.orderIds()));
             case CHANGED_SINCE -> {
@@ -108,6 +120,9 @@ class Reconciler {
         int candidates;
         int inFlight;
         int unsettled;
+        /** candidates whose consumer had not applied everything published before them by the last re-check */
+        int lagging;
+
         boolean truncated;
         final List<Drift> drift = new ArrayList<>();
     }
@@ -121,6 +136,9 @@ class Reconciler {
         final Set<String> candidates = new LinkedHashSet<>();
 
         final Set<String> tasksSeen = new LinkedHashSet<>();
+
+        /** orders whose outbox head is parked, with that event */
+        final Map<String, ParkedHead> blocked = new LinkedHashMap<>();
 
         Comparison(Checkpoint checkpoint) {
             this.checkpoint = checkpoint;
@@ -204,7 +222,30 @@ class Reconciler {
                         candidate(id);
                     }
                 }
+                orders.parkedHeads(chunk).forEach(this::blocked);
             }
+        }
+
+        /** Every order whose head is parked (scope ALL), page by page in outbox order. */
+        void allParkedHeads() {
+            long after = 0;
+            do {
+                checkpoint.check();
+                OrderFacts.ParkedHeadPage page = orders.parkedHeads(after, settings.pageSize());
+                page.heads().forEach(this::blocked);
+                after = page.next();
+            } while (after >= 0 && !stats.truncated);
+        }
+
+        private void blocked(String orderId, ParkedHead head) {
+            if (blocked.containsKey(orderId)) {
+                return;
+            }
+            if (candidates.size() + blocked.size() >= settings.maxCandidates()) {
+                stats.truncated = true;
+                return;
+            }
+            blocked.put(orderId, head);
         }
 
         private void remember(OrderFact fact) {
@@ -214,7 +255,7 @@ class Reconciler {
         }
 
         private void candidate(String orderId) {
-            if (candidates.size() >= settings.maxCandidates()) {
+            if (candidates.size() + blocked.size() >= settings.maxCandidates()) {
                 stats.truncated = true;
                 return;
             }
@@ -222,11 +263,13 @@ class Reconciler {
         }
 
         Findings confirm(List<CounterMismatch> mismatches) throws InterruptedException {
+            candidates.removeAll(blocked.keySet()); // held back: reported as such, not re-checked as "moving"
             stats.candidates += candidates.size();
             if (candidates.isEmpty() && mismatches.isEmpty()) {
+                confirmBlocked();
                 return stats;
             }
-            Map<String, Long> seenVersions = versions(candidates);
+            Map<String, Observed> seen = firstObservation(candidates);
             gracePeriod();
             if (!mismatches.isEmpty()) {
                 confirmCounters(mismatches);
@@ -235,11 +278,41 @@ class Reconciler {
                 if (round > 1) {
                     gracePeriod();
                 }
-                recheck(seenVersions);
+                recheck(seen);
             }
-            stats.unsettled += candidates.size();
+            for (String id : candidates) {
+                if (seen.get(id).behind) {
+                    stats.lagging++;
+                } else {
+                    stats.unsettled++;
+                }
+            }
             candidates.clear();
+            confirmBlocked();
             return stats;
+        }
+
+        /** The blocked orders whose head is still parked are drift, each with the event that holds it back now. */
+        private void confirmBlocked() {
+            List<String> ids = List.copyOf(blocked.keySet());
+            for (int from = 0; from < ids.size(); from += LOOKUP_CHUNK) {
+                checkpoint.check();
+                List<String> chunk = ids.subList(from, Math.min(ids.size(), from + LOOKUP_CHUNK));
+                Map<String, ParkedHead> still = orders.parkedHeads(chunk);
+                Map<String, OrderRow> rows = orders.rows(chunk);
+                for (String id : chunk) {
+                    ParkedHead head = still.get(id);
+                    if (head == null) {
+                        continue; // re-queued (or superseded) meanwhile: its events flow again
+                    }
+                    OrderRow row = rows.get(id);
+                    stats.drift.add(Drift.blocked(
+                            id,
+                            row == null ? null : row.taskId(),
+                            row == null ? "order unknown to order-service" : row.describe(),
+                            head));
+                }
+            }
         }
 
         private void gracePeriod() throws InterruptedException {
@@ -257,45 +330,101 @@ class Reconciler {
             }
         }
 
-        private void recheck(Map<String, Long> seenVersions) {
+        /**
+         * Each candidate's version and whether it had unpublished events, read now, and the end of the event log
+         * read after that: the mark the consumer must reach before a quiet candidate can count as drift.
+         */
+        private Map<String, Observed> firstObservation(Collection<String> orderIds) {
+            Map<String, Observed> seen = new HashMap<>();
+            List<String> ids = List.copyOf(orderIds);
+            for (int from = 0; from < ids.size(); from += LOOKUP_CHUNK) {
+                List<String> chunk = ids.subList(from, Math.min(ids.size(), from + LOOKUP_CHUNK));
+                Map<String, OrderRow> rows = orders.rows(chunk);
+                Set<String> pending = orders.withPendingEvents(chunk);
+                for (String id : chunk) {
+                    OrderRow row = rows.get(id);
+                    seen.put(id, new Observed(row == null ? -1 : row.version(), !pending.contains(id)));
+                }
+            }
+            markQuiet(seen.values());
+            return seen;
+        }
+
+        private void recheck(Map<String, Observed> seen) {
             List<String> ids = List.copyOf(candidates);
+            // read before the links, so that what it covers is in them; only asked when an order may need it
+            LogPositions applied =
+                    ids.stream().anyMatch(id -> seen.get(id).quiet) ? assignments.applied() : LogPositions.none();
+            List<Observed> moving = new ArrayList<>();
             for (int from = 0; from < ids.size(); from += LOOKUP_CHUNK) {
                 checkpoint.check();
                 List<String> chunk = ids.subList(from, Math.min(ids.size(), from + LOOKUP_CHUNK));
-                Map<String, OrderRow> rows = orders.rows(chunk);
                 Map<String, OrderFact> links = byId(assignments.byOrderIds(chunk));
+                Map<String, OrderRow> rows = orders.rows(chunk);
                 Set<String> pending = orders.withPendingEvents(chunk);
                 Set<String> justSent = orders.withEventsSentWithin(chunk, settings.gracePeriod());
+                Map<String, ParkedHead> parked = orders.parkedHeads(chunk);
                 for (String id : chunk) {
                     OrderRow row = rows.get(id);
                     OrderFact expected = row == null ? null : row.fact();
                     OrderFact actual = links.get(id);
                     long version = row == null ? -1 : row.version();
+                    Observed observed = seen.get(id);
                     if (Objects.equals(expected, actual)) {
                         candidates.remove(id);
+                    } else if (parked.containsKey(id)) {
+                        candidates.remove(id); // its head parked meanwhile: held back, not moving
+                        blocked.put(id, parked.get(id));
                     } else if (row != null && "ASSIGNMENT_PENDING".equals(row.status())) {
                         candidates.remove(id); // the saga owns it: deadline, re-send, stuck report
                         stats.inFlight++;
                     } else if (pending.contains(id)
                             || justSent.contains(id)
-                            || version != seenVersions.getOrDefault(id, -1L)) {
-                        seenVersions.put(id, version); // still moving: look again next round
+                            || version != observed.version
+                            || !observed.quiet) {
+                        // still moving: look again next round, against the log's end after this read
+                        observed.version = version;
+                        observed.quiet = !pending.contains(id);
+                        observed.behind = false;
+                        moving.add(observed);
+                    } else if (!applied.reached(observed.mark, log.partitionsOf(id, observed.mark))) {
+                        observed.behind = true; // published before it was seen, not yet applied: in flight
                     } else {
                         candidates.remove(id);
                         stats.drift.add(classify(id, expected, actual));
                     }
                 }
             }
+            markQuiet(moving);
         }
 
-        private Map<String, Long> versions(Collection<String> orderIds) {
-            Map<String, Long> versions = new HashMap<>();
-            List<String> ids = List.copyOf(orderIds);
-            for (int from = 0; from < ids.size(); from += LOOKUP_CHUNK) {
-                orders.rows(ids.subList(from, Math.min(ids.size(), from + LOOKUP_CHUNK)))
-                        .forEach((id, row) -> versions.put(id, row.version()));
+        /**
+         * Notes the end of the event log, read now, as the mark of the quiet ones among {@code observed}: everything
+         * they published is below it. Not asked when none is quiet (e.g. every candidate waits in the outbox while
+         * the broker is down).
+         */
+        private void markQuiet(Collection<Observed> observed) {
+            if (observed.stream().anyMatch(o -> o.quiet)) {
+                LogPositions ends = log.ends();
+                observed.forEach(o -> o.mark = ends);
             }
-            return versions;
+        }
+    }
+
+    /** What the re-checks know of one candidate. */
+    private static final class Observed {
+        /** the order's version when last read */
+        long version;
+        /** whether it had no unpublished event then */
+        boolean quiet;
+        /** the end of the event log read after that: the consumer must reach it */
+        LogPositions mark = LogPositions.none();
+        /** whether, at the last re-check, the consumer had not reached the mark */
+        boolean behind;
+
+        Observed(long version, boolean quiet) {
+            this.version = version;
+            this.quiet = quiet;
         }
     }
 

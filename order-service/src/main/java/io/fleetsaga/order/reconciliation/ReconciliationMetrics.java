@@ -22,7 +22,11 @@ import org.springframework.stereotype.Component;
  *
  * <ul>
  *   <li>{@code reconciliation_drift_orders{type}}: drift of the last completed run ({@code counter_mismatch}
- *       counts tasks)
+ *       counts tasks; {@code blocked}: orders held back by a parked outbox event)
+ *   <li>{@code reconciliation_unsettled_orders}: orders of the last completed run that kept changing through every
+ *       re-check (neither drift nor proven consistent)
+ *   <li>{@code reconciliation_lagging_orders}: differences of the last completed run that assignment-service's
+ *       consumer had not caught up with by the last re-check (events in flight, not drift)
  *   <li>{@code reconciliation_drift_consecutive_runs}: completed runs in a row, latest first, that found drift
  *   <li>{@code reconciliation_last_success_timestamp_seconds}: end of the last completed run (0: none yet)
  *   <li>{@code reconciliation_interval_seconds}: the schedule interval, for "no success for 3× the interval"
@@ -50,6 +54,8 @@ class ReconciliationMetrics implements SmartLifecycle {
     private final PeriodicTasks tasks = new PeriodicTasks("reconciliation-metrics");
     private volatile int consecutive;
     private volatile double lastSuccess;
+    private volatile int unsettled;
+    private volatile int lagging;
 
     ReconciliationMetrics(ReconciliationRuns runs, ReconciliationSettings settings, MeterRegistry registry) {
         this.runs = runs;
@@ -69,6 +75,13 @@ class ReconciliationMetrics implements SmartLifecycle {
                             .tag("result", result.tag())
                             .register(registry));
         }
+        Gauge.builder("reconciliation.unsettled.orders", this, m -> m.unsettled)
+                .description("Orders the last completed reconciliation run found still changing after every re-check")
+                .register(registry);
+        Gauge.builder("reconciliation.lagging.orders", this, m -> m.lagging)
+                .description("Differences the last completed reconciliation run left open because assignment-service's"
+                        + " consumer had not yet applied the events published before them")
+                .register(registry);
         Gauge.builder("reconciliation.drift.consecutive.runs", this, m -> m.consecutive)
                 .description("Completed reconciliation runs in a row, latest first, that found drift")
                 .register(registry);
@@ -137,6 +150,8 @@ class ReconciliationMetrics implements SmartLifecycle {
                     drift.put(type, last.map(r -> r.drift().get(type)).orElse(0));
                 }
             }
+            unsettled = last.map(RunReport::unsettled).orElse(0);
+            lagging = last.map(RunReport::lagging).orElse(0);
             consecutive = runs.consecutiveRunsWithDrift();
             lastSuccess = last.map(r -> r.finishedAt().toEpochMilli() / 1000.0).orElse(0.0);
         } catch (RuntimeException e) {

@@ -25,9 +25,9 @@ class ReconciliationRuns {
             + " requested_by, instance, status, started_at, finished_at,"
             + " TIMESTAMPDIFF(MICROSECOND, started_at, COALESCE(finished_at, UTC_TIMESTAMP(6))) AS elapsed,"
             + " orders_checked, links_checked, bucket_count, buckets_differing, rows_compared, candidates, in_flight,"
-            + " unsettled, candidates_truncated, drift_missing_link, drift_orphan_link, drift_stale_status,"
-            + " drift_wrong_task, drift_counter_mismatch, repairs_published, repairs_recomputed, repairs_skipped,"
-            + " repairs_failed, error";
+            + " unsettled, lagging, candidates_truncated, drift_missing_link, drift_orphan_link, drift_stale_status,"
+            + " drift_wrong_task, drift_counter_mismatch, drift_blocked, repairs_published, repairs_recomputed,"
+            + " repairs_skipped, repairs_failed, error";
 
     private final JdbcTemplate jdbc;
 
@@ -79,7 +79,8 @@ class ReconciliationRuns {
         Map<RepairResult, Integer> byResult = countByResult(drift);
         jdbc.batchUpdate(
                 "INSERT INTO reconciliation_drift (run_id, drift_type, order_id, task_id, expected, actual, repair,"
-                        + " repair_detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        + " repair_detail, event_id, event_type, event_version, event_error)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 drift,
                 1000,
                 (insert, d) -> {
@@ -91,13 +92,19 @@ class ReconciliationRuns {
                     insert.setString(6, cut(d.actual()));
                     insert.setString(7, d.repair() == null ? null : d.repair().name());
                     insert.setString(8, cut(d.repairDetail()));
+                    ParkedHead parked = d.parked();
+                    insert.setString(9, parked == null ? null : parked.eventId());
+                    insert.setString(10, parked == null ? null : parked.eventType());
+                    insert.setObject(11, parked == null ? null : parked.version());
+                    insert.setString(12, parked == null ? null : cut(parked.error()));
                 });
         return jdbc.update(
                         "UPDATE reconciliation_run SET status = 'COMPLETED', finished_at = UTC_TIMESTAMP(6),"
                                 + " orders_checked = ?, links_checked = ?, bucket_count = ?, buckets_differing = ?,"
-                                + " rows_compared = ?, candidates = ?, in_flight = ?, unsettled = ?,"
+                                + " rows_compared = ?, candidates = ?, in_flight = ?, unsettled = ?, lagging = ?,"
                                 + " candidates_truncated = ?, drift_missing_link = ?, drift_orphan_link = ?,"
                                 + " drift_stale_status = ?, drift_wrong_task = ?, drift_counter_mismatch = ?,"
+                                + " drift_blocked = ?,"
                                 + " repairs_published = ?, repairs_recomputed = ?, repairs_skipped = ?,"
                                 + " repairs_failed = ? WHERE id = ? AND status = 'RUNNING'",
                         findings.ordersChecked,
@@ -108,12 +115,14 @@ class ReconciliationRuns {
                         findings.candidates,
                         findings.inFlight,
                         findings.unsettled,
+                        findings.lagging,
                         findings.truncated,
                         byType.get(DriftType.MISSING_LINK),
                         byType.get(DriftType.ORPHAN_LINK),
                         byType.get(DriftType.STALE_STATUS),
                         byType.get(DriftType.WRONG_TASK),
                         byType.get(DriftType.COUNTER_MISMATCH),
+                        byType.get(DriftType.BLOCKED),
                         byResult.get(RepairResult.PUBLISHED),
                         byResult.get(RepairResult.RECOMPUTED),
                         byResult.get(RepairResult.SKIPPED),
@@ -181,7 +190,7 @@ class ReconciliationRuns {
     int consecutiveRunsWithDrift() {
         List<Integer> totals = jdbc.queryForList(
                 "SELECT drift_missing_link + drift_orphan_link + drift_stale_status + drift_wrong_task"
-                        + " + drift_counter_mismatch FROM reconciliation_run WHERE status = 'COMPLETED'"
+                        + " + drift_counter_mismatch + drift_blocked FROM reconciliation_run WHERE status = 'COMPLETED'"
                         + " ORDER BY id DESC LIMIT 100",
                 Integer.class);
         int consecutive = 0;
@@ -197,8 +206,8 @@ class ReconciliationRuns {
     /** Drift entries of a run, optionally of one type, after the entry {@code afterId}, in id order. */
     List<StoredDrift> drift(long runId, DriftType type, long afterId, int limit) {
         return jdbc.query(
-                "SELECT id, drift_type, order_id, task_id, expected, actual, repair, repair_detail"
-                        + " FROM reconciliation_drift WHERE run_id = ? AND id > ?"
+                "SELECT id, drift_type, order_id, task_id, expected, actual, repair, repair_detail, event_id,"
+                        + " event_type, event_version, event_error FROM reconciliation_drift WHERE run_id = ? AND id > ?"
                         + (type == null ? "" : " AND drift_type = ?") + " ORDER BY id LIMIT ?",
                 (rs, row) -> new StoredDrift(
                         rs.getLong(1),
@@ -209,7 +218,14 @@ class ReconciliationRuns {
                                 rs.getString(5),
                                 rs.getString(6),
                                 rs.getString(7) == null ? null : RepairResult.valueOf(rs.getString(7)),
-                                rs.getString(8))),
+                                rs.getString(8),
+                                rs.getString(9) == null
+                                        ? null
+                                        : new ParkedHead(
+                                                rs.getString(9),
+                                                rs.getString(10),
+                                                rs.getObject(11, Long.class),
+                                                rs.getString(12)))),
                 type == null
                         ? new Object[] {runId, afterId, limit}
                         : new Object[] {runId, afterId, type.name(), limit});
@@ -222,6 +238,7 @@ class ReconciliationRuns {
         drift.put(DriftType.STALE_STATUS, rs.getInt("drift_stale_status"));
         drift.put(DriftType.WRONG_TASK, rs.getInt("drift_wrong_task"));
         drift.put(DriftType.COUNTER_MISMATCH, rs.getInt("drift_counter_mismatch"));
+        drift.put(DriftType.BLOCKED, rs.getInt("drift_blocked"));
         Map<RepairResult, Integer> repairs = new EnumMap<>(RepairResult.class);
         repairs.put(RepairResult.PUBLISHED, rs.getInt("repairs_published"));
         repairs.put(RepairResult.RECOMPUTED, rs.getInt("repairs_recomputed"));
@@ -251,6 +268,7 @@ class ReconciliationRuns {
                 rs.getInt("candidates"),
                 rs.getInt("in_flight"),
                 rs.getInt("unsettled"),
+                rs.getInt("lagging"),
                 rs.getBoolean("candidates_truncated"),
                 drift,
                 drift.values().stream().mapToInt(Integer::intValue).sum(),

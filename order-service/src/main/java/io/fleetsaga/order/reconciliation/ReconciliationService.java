@@ -181,12 +181,13 @@ public class ReconciliationService implements DisposableBean {
                 log.warn("reconciliation run {} was marked abandoned meanwhile; its result is not stored", runId);
             }
             log.info(
-                    "reconciliation run {} completed: {} drift, {} candidates, {} in flight, {} unsettled",
+                    "reconciliation run {} completed: {} drift, {} candidates, {} in flight, {} unsettled, {} lagging",
                     runId,
                     drift.size(),
                     findings.candidates,
                     findings.inFlight,
-                    findings.unsettled);
+                    findings.unsettled,
+                    findings.lagging);
             metrics.completed(Duration.between(started, Instant.now()), drift);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

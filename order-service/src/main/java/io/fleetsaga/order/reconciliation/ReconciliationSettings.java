@@ -22,6 +22,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param leaseTtl validity of the run lease, renewed every third of it while a run goes on
  * @param metricsRefresh how often the drift gauges are re-read from the database (they show the last run of
  *     any instance)
+ * @param eventLogTimeout bound of one read of the event log's end offsets from the broker (a run that cannot read
+ *     them fails: without them no difference can be told from an event in flight)
  * @param assignmentService where and as whom to read assignment-service's facts
  */
 @ConfigurationProperties("fleetsaga.reconciliation")
@@ -38,6 +40,7 @@ public record ReconciliationSettings(
         @DefaultValue("100000") int maxCandidates,
         @DefaultValue("30s") Duration leaseTtl,
         @DefaultValue("15s") Duration metricsRefresh,
+        @DefaultValue("10s") Duration eventLogTimeout,
         @DefaultValue AssignmentService assignmentService) {
 
     public ReconciliationSettings {
@@ -47,6 +50,7 @@ public record ReconciliationSettings(
         }
         positive(leaseTtl, "lease-ttl");
         positive(metricsRefresh, "metrics-refresh");
+        positive(eventLogTimeout, "event-log-timeout");
         if (maxRechecks < 1 || pageSize < 1 || pageSize > 5000 || rowsPerBucket < 1 || maxCandidates < 1) {
             throw new IllegalArgumentException("fleetsaga.reconciliation: max-rechecks, rows-per-bucket and"
                     + " max-candidates must be positive, page-size between 1 and 5000");

@@ -33,8 +33,14 @@ import org.springframework.transaction.support.TransactionTemplate;
  *   <li>An order's drift: in one transaction the order row is locked and its <em>current</em> state is appended to
  *       the outbox as {@code OrderStateRepair} (same payload as {@code OrderStateChanged}); assignment-service
  *       applies it regardless of the version it holds. The lock orders the repair with the order's other events,
- *       so a later change is always published after it. Parked events of the order block its later events, so they
- *       are re-queued first.
+ *       so a later change is always published after it. Parked events of the order block its later events: a parked
+ *       <em>state</em> event ({@code OrderStateChanged}, {@code OrderStateRepair}) is superseded by the repair in the
+ *       same transaction ({@link OrderFacts#supersede}) — the repair carries the newest state and is applied whatever
+ *       version is held, so the parked one has nothing left to deliver, whatever parked it (a record too large
+ *       would only park again if re-queued); a parked <em>command</em> ({@code AssignOrderRequested}) is never
+ *       superseded — no state carries what it asks for — but re-queued.
+ *   <li>A {@link DriftType#BLOCKED} order owned by a running assignment saga: its parked events are re-queued, none
+ *       superseded and no state published — the saga's command and states go out as they were.
  *   <li>A counter mismatch: assignment-service recomputes the task's counters from its links.
  * </ul>
  *
@@ -117,26 +123,40 @@ class Repairs {
         try {
             return transaction.execute(tx -> {
                 OrderSnapshot order = changes.lock(entry.orderId());
+                lease.fence(); // before any write: they commit only if the lease is still held
+                List<ParkedHead> parked = orders.parkedEvents(order.orderId());
                 if (order.status() == OrderStatus.ASSIGNMENT_PENDING) {
-                    return entry.repaired(RepairResult.SKIPPED, "an assignment saga owns the order now");
+                    if (entry.type() != DriftType.BLOCKED || parked.isEmpty()) {
+                        return entry.repaired(RepairResult.SKIPPED, "an assignment saga owns the order now");
+                    }
+                    // the saga needs its command and the order's states as they were: nothing superseded
+                    parked.forEach(p -> outboxStore.requeue(UUID.fromString(p.eventId())));
+                    return entry.repaired(
+                            RepairResult.PUBLISHED,
+                            "re-queued " + describe(parked) + " (an assignment saga owns the order: nothing"
+                                    + " superseded, no state published)");
                 }
-                lease.fence(); // right before the writes: they commit only if the lease is still held
-                List<String> parked = orders.parkedEventIds(order.orderId());
-                parked.forEach(eventId -> outboxStore.requeue(UUID.fromString(eventId)));
                 OrderStateChanged state = new OrderStateChanged(
                         order.orderId(), order.taskId(), order.status().name(), order.version());
-                outbox.append(
-                        OrderTopics.ORDER_EVENTS,
-                        EventEnvelope.of(
-                                EVENT_TYPE,
-                                OrderStateChanged.AGGREGATE_TYPE,
-                                order.orderId(),
-                                order.version(),
-                                json(state)));
+                EventEnvelope repair = EventEnvelope.of(
+                        EVENT_TYPE, OrderStateChanged.AGGREGATE_TYPE, order.orderId(), order.version(), json(state));
+                List<ParkedHead> superseded = new ArrayList<>();
+                List<ParkedHead> requeued = new ArrayList<>();
+                for (ParkedHead event : parked) {
+                    if (event.supersedable()) {
+                        if (orders.supersede(event.eventId(), EVENT_TYPE + " " + repair.eventId())) {
+                            superseded.add(event);
+                        }
+                    } else if (outboxStore.requeue(UUID.fromString(event.eventId()))) {
+                        requeued.add(event);
+                    }
+                }
+                outbox.append(OrderTopics.ORDER_EVENTS, repair);
                 return entry.repaired(
                         RepairResult.PUBLISHED,
                         "published " + order.status() + "@v" + order.version()
-                                + (parked.isEmpty() ? "" : " after re-queueing " + parked.size() + " parked event(s)"));
+                                + (superseded.isEmpty() ? "" : ", superseding " + describe(superseded))
+                                + (requeued.isEmpty() ? "" : ", after re-queueing " + describe(requeued)));
             });
         } catch (OrderNotFoundException e) {
             return entry.repaired(
@@ -166,6 +186,15 @@ class Repairs {
             }
         }
         return results;
+    }
+
+    private static String describe(List<ParkedHead> events) {
+        return "parked "
+                + String.join(
+                        ", ",
+                        events.stream()
+                                .map(e -> e.eventType() + " " + e.eventId())
+                                .toList());
     }
 
     private String json(Object payload) {

@@ -16,8 +16,10 @@ import java.util.Map;
  * @param candidates differences found before the grace period (orders and tasks)
  * @param inFlight differences that were events in flight or orders owned by a running saga
  * @param unsettled orders still changing after every re-check: neither counted as drift nor as consistent
+ * @param lagging differences still unproven after every re-check because assignment-service's consumer had not yet
+ *     applied everything order-service published before them (a consumer catching up): not drift — look again later
  * @param candidatesTruncated more differences than {@code max-candidates} were found; only that many were checked
- * @param drift confirmed drift by type (every type present)
+ * @param drift confirmed drift by type (every type present; {@code BLOCKED}: orders held back by a parked event)
  * @param repairs what a repair run did, by result (every result present)
  */
 public record RunReport(
@@ -42,6 +44,7 @@ public record RunReport(
         int candidates,
         int inFlight,
         int unsettled,
+        int lagging,
         boolean candidatesTruncated,
         Map<DriftType, Integer> drift,
         int driftTotal,

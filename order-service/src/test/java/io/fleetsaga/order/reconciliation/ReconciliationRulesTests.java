@@ -7,6 +7,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +34,36 @@ class ReconciliationRulesTests {
         assertThat(missing.taskId()).isEqualTo("t-a");
         assertThat(missing.expected()).isEqualTo("t-a/DELIVERED@v5");
         assertThat(missing.actual()).isEqualTo("no link");
+    }
+
+    @Test
+    void theConsumerHasReachedAMarkOnlyWhenItIsAtOrPastItInEveryPartitionAsked() {
+        LogPartition p0 = new LogPartition("fleet.order.events", 0);
+        LogPartition p1 = new LogPartition("fleet.order.events", 1);
+        LogPositions mark = new LogPositions(Map.of(p0, 10L, p1, 20L));
+        LogPositions applied = new LogPositions(Map.of(p0, 10L, p1, 19L));
+
+        assertThat(applied.reached(mark, Set.of(p0))).isTrue();
+        assertThat(applied.reached(mark, Set.of(p1))).isFalse();
+        assertThat(applied.reached(mark, Set.of(p0, p1))).isFalse();
+        // a partition the group never committed in is at 0: behind any mark past 0, not behind an empty partition
+        assertThat(new LogPositions(Map.of()).reached(mark, Set.of(p0))).isFalse();
+        assertThat(new LogPositions(Map.of()).reached(new LogPositions(Map.of(p0, 0L)), Set.of(p0)))
+                .isTrue();
+        assertThat(mark.partitionCount("fleet.order.events")).isEqualTo(2);
+    }
+
+    @Test
+    void aBlockedEntryNamesTheParkedEventThatHoldsTheOrderBack() {
+        ParkedHead head = new ParkedHead("e-1", "OrderStateChanged", 3L, "RecordTooLargeException: too large");
+        Drift blocked = Drift.blocked("o-1", "t-a", "t-a/DELIVERED@v5", head);
+
+        assertThat(blocked.type()).isEqualTo(DriftType.BLOCKED);
+        assertThat(blocked.type().tag()).isEqualTo("blocked");
+        assertThat(blocked.parked()).isEqualTo(head);
+        assertThat(blocked.actual())
+                .isEqualTo("held back by parked OrderStateChanged e-1 (v3): RecordTooLargeException: too large");
+        assertThat(blocked.repaired(RepairResult.PUBLISHED, "done").parked()).isEqualTo(head);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.fleetsaga.assignment.reconciliation.web;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fleetsaga.assignment.reconciliation.ConsumerPositions;
 import io.fleetsaga.assignment.reconciliation.CounterCheck;
 import io.fleetsaga.assignment.reconciliation.CounterMismatch;
 import io.fleetsaga.assignment.reconciliation.CounterRecomputation;
@@ -46,11 +47,17 @@ class ReconciliationController {
     private final LinkFacts facts;
     private final CounterCheck counterCheck;
     private final CounterRecomputation recomputation;
+    private final ConsumerPositions positions;
 
-    ReconciliationController(LinkFacts facts, CounterCheck counterCheck, CounterRecomputation recomputation) {
+    ReconciliationController(
+            LinkFacts facts,
+            CounterCheck counterCheck,
+            CounterRecomputation recomputation,
+            ConsumerPositions positions) {
         this.facts = facts;
         this.counterCheck = counterCheck;
         this.recomputation = recomputation;
+        this.positions = positions;
     }
 
     /** Digests of all links: {@code {"bucketCount","total","buckets","counts","digests"}}. */
@@ -120,6 +127,34 @@ class ReconciliationController {
         return new Recomputed(recomputation.recompute(taskIds, fence(request)).stream()
                 .map(RecountView::of)
                 .toList());
+    }
+
+    /**
+     * Up to where this service has applied order-service's events: its consumer group's committed offsets per
+     * partition of {@code fleet.order.events} (the offset of the next record; an offset is committed only after the
+     * record's effect). order-service's reconciliation counts a difference as drift only once these have reached the
+     * log's end as it was when the order was seen.
+     */
+    @Operation(
+            operationId = "getConsumerPositions",
+            summary = "Committed offsets of the order-events consumer group",
+            description = "Per partition of `fleet.order.events`: the offset of the next record to apply (every record"
+                    + " before it is applied and committed). Partitions without a commit are left out. 503 when the"
+                    + " broker does not answer.")
+    @ApiResponse(responseCode = "200", description = "The group's committed positions")
+    @ApiResponse(responseCode = "503", ref = "Busy")
+    @GetMapping("/consumer-positions")
+    Positions consumerPositions() {
+        return new Positions(positions.group(), positions.committed());
+    }
+
+    @ExceptionHandler(ConsumerPositions.PositionsUnavailableException.class)
+    ResponseEntity<ProblemDetail> positionsUnavailable(ConsumerPositions.PositionsUnavailableException ex) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage());
+        problem.setTitle("Broker unavailable");
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, "5")
+                .body(problem);
     }
 
     @ExceptionHandler(InvalidRequest.class)
@@ -293,4 +328,7 @@ class ReconciliationController {
     }
 
     record Recomputed(List<RecountView> results) {}
+
+    /** @param positions per partition: {@code topic}, {@code partition}, {@code offset} (the next record to apply) */
+    record Positions(String group, List<ConsumerPositions.Position> positions) {}
 }

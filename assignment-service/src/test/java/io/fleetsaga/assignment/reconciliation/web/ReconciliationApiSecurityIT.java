@@ -22,7 +22,8 @@ class ReconciliationApiSecurityIT extends RealInfrastructureTest {
             new Call(
                     HttpMethod.POST,
                     "/internal/reconciliation/counter-recompute",
-                    "{\"taskIds\":[\"t-none\"],\"lease\":\"reconciliation-security-it\",\"fencingToken\":1}"));
+                    "{\"taskIds\":[\"t-none\"],\"lease\":\"reconciliation-security-it\",\"fencingToken\":1}"),
+            new Call(HttpMethod.GET, "/internal/reconciliation/consumer-positions", null));
 
     @Test
     void onlyTheServiceIdentityMayCallIt() {

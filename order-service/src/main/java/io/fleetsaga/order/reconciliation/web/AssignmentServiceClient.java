@@ -5,6 +5,8 @@ import io.fleetsaga.common.lease.LeaseLostException;
 import io.fleetsaga.common.reconciliation.BucketDigests;
 import io.fleetsaga.order.reconciliation.AssignmentFacts;
 import io.fleetsaga.order.reconciliation.FactPage;
+import io.fleetsaga.order.reconciliation.LogPartition;
+import io.fleetsaga.order.reconciliation.LogPositions;
 import io.fleetsaga.order.reconciliation.OrderFact;
 import io.fleetsaga.order.reconciliation.ReconciliationSettings;
 import java.net.http.HttpClient;
@@ -33,6 +35,10 @@ class AssignmentServiceClient implements AssignmentFacts {
     private record Mismatches(List<CounterMismatch> mismatches) {}
 
     private record RecomputeResults(List<Recomputed> results) {}
+
+    private record Position(String topic, int partition, long offset) {}
+
+    private record Positions(String group, List<Position> positions) {}
 
     private final RestClient http;
 
@@ -115,6 +121,19 @@ class AssignmentServiceClient implements AssignmentFacts {
             }
             throw e;
         }
+    }
+
+    @Override
+    public LogPositions applied() {
+        Positions positions = call(
+                "consumer positions",
+                () -> http.get()
+                        .uri("/internal/reconciliation/consumer-positions")
+                        .retrieve()
+                        .body(Positions.class));
+        Map<LogPartition, Long> offsets = new java.util.HashMap<>();
+        positions.positions().forEach(p -> offsets.put(new LogPartition(p.topic(), p.partition()), p.offset()));
+        return new LogPositions(offsets);
     }
 
     private <T> T post(String path, Object body, Class<T> type) {

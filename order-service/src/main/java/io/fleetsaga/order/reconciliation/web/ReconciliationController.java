@@ -3,6 +3,7 @@ package io.fleetsaga.order.reconciliation.web;
 import io.fleetsaga.order.reconciliation.Drift;
 import io.fleetsaga.order.reconciliation.DriftType;
 import io.fleetsaga.order.reconciliation.InvalidRunRequestException;
+import io.fleetsaga.order.reconciliation.ParkedHead;
 import io.fleetsaga.order.reconciliation.ReconciliationService;
 import io.fleetsaga.order.reconciliation.RunInProgressException;
 import io.fleetsaga.order.reconciliation.RunReport;
@@ -160,7 +161,8 @@ class ReconciliationController {
             String expected,
             String actual,
             String repair,
-            String repairDetail) {
+            String repairDetail,
+            HeldBackBy event) {
 
         static DriftEntry of(long id, Drift drift) {
             return new DriftEntry(
@@ -171,7 +173,21 @@ class ReconciliationController {
                     drift.expected(),
                     drift.actual(),
                     drift.repair() == null ? null : drift.repair().name(),
-                    drift.repairDetail());
+                    drift.repairDetail(),
+                    drift.parked() == null ? null : HeldBackBy.of(drift.parked()));
+        }
+    }
+
+    /**
+     * The parked outbox event that holds a {@code BLOCKED} order back.
+     *
+     * @param version the order version the event carries
+     * @param error why it was parked
+     */
+    record HeldBackBy(String eventId, String eventType, Long version, String error) {
+
+        static HeldBackBy of(ParkedHead parked) {
+            return new HeldBackBy(parked.eventId(), parked.eventType(), parked.version(), parked.error());
         }
     }
 
