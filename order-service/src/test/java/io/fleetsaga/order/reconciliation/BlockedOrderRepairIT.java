@@ -2,8 +2,11 @@ package io.fleetsaga.order.reconciliation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetsaga.common.lease.Lease;
+import io.fleetsaga.common.lease.LeaseManager;
 import io.fleetsaga.infra.SpringInfrastructure;
 import io.fleetsaga.order.support.Api;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -16,6 +19,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * What a repair does to the parked events of a {@code BLOCKED} order, on the real database: a parked state event is
@@ -53,11 +58,20 @@ class BlockedOrderRepairIT {
     @Autowired
     JdbcTemplate jdbc;
 
+    @Autowired
+    LeaseManager leases;
+
+    @Autowired
+    PlatformTransactionManager transactionManager;
+
+    TransactionTemplate transaction;
+
     Api api;
 
     @BeforeEach
     void api() {
         api = new Api(rest);
+        transaction = new TransactionTemplate(transactionManager);
     }
 
     @Test
@@ -180,7 +194,16 @@ class BlockedOrderRepairIT {
     }
 
     private Drift repair(String orderId, ParkedHead head) {
-        List<Drift> repaired = repairs.repair(List.of(Drift.blocked(orderId, null, "current state", head)), () -> {});
+        // a repair writes only under the run's lease (its fence): hold the real one, as a run does
+        Lease lease = leases.tryAcquire(ReconciliationService.LEASE, "blocked-order-repair-it", Duration.ofMinutes(1))
+                .orElseThrow();
+        RunLease runLease = new RunLease(lease, System.nanoTime(), leases, Duration.ofMinutes(1), transaction);
+        List<Drift> repaired;
+        try {
+            repaired = repairs.repair(List.of(Drift.blocked(orderId, null, "current state", head)), runLease);
+        } finally {
+            leases.release(lease);
+        }
         assertThat(repaired).hasSize(1);
         return repaired.get(0);
     }

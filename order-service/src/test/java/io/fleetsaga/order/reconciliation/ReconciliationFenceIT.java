@@ -7,12 +7,15 @@ import io.fleetsaga.common.lease.Lease;
 import io.fleetsaga.common.lease.LeaseManager;
 import io.fleetsaga.common.reconciliation.BucketDigests;
 import io.fleetsaga.infra.SpringInfrastructure;
+import io.fleetsaga.order.messaging.OrderTopics;
 import io.fleetsaga.order.support.StatementFaults;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -255,6 +258,16 @@ class ReconciliationFenceIT {
         @Override
         public BucketDigests digests(int bucketCount) {
             throw new UnsupportedOperationException("runs of scope ORDERS only");
+        }
+
+        /** Its consumer is never behind: every difference the run confirms counts as drift, none as lagging. */
+        @Override
+        public LogPositions applied() {
+            Map<LogPartition, Long> caughtUp = new HashMap<>();
+            for (int partition = 0; partition < 64; partition++) {
+                caughtUp.put(new LogPartition(OrderTopics.ORDER_EVENTS, partition), Long.MAX_VALUE);
+            }
+            return new LogPositions(caughtUp);
         }
 
         @Override
