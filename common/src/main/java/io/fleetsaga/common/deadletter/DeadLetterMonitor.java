@@ -65,7 +65,7 @@ public final class DeadLetterMonitor implements SmartLifecycle {
             if (!topicsEnsured) {
                 topicsEnsured = broker.ensure(topics.all(), settings.retention());
             }
-            for (DeadLetterOperations.TopicSummary topic : operations.summary()) {
+            for (DeadLetterOperations.DeadLetterTopic topic : operations.summary()) {
                 values(topic.originalTopic()).set(new double[] {topic.pending(), topic.records()});
             }
         } catch (RuntimeException e) {

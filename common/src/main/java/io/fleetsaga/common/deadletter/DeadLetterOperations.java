@@ -90,33 +90,33 @@ public final class DeadLetterOperations {
     }
 
     /** Every dead-letter topic of this service with its partitions' offsets, records kept and records pending. */
-    public List<TopicSummary> summary() {
+    public List<DeadLetterTopic> summary() {
         Map<String, String> all = topics.all();
         Map<String, List<Range>> byTopic = new LinkedHashMap<>();
         all.keySet().forEach(t -> byTopic.put(t, new ArrayList<>()));
         for (Range range : broker.ranges(all.keySet())) {
             byTopic.get(range.partition().topic()).add(range);
         }
-        List<TopicSummary> summary = new ArrayList<>();
+        List<DeadLetterTopic> summary = new ArrayList<>();
         byTopic.forEach((topic, ranges) -> {
             long kept = 0;
             long pending = 0;
-            List<PartitionOffsets> partitions = new ArrayList<>();
+            List<DeadLetterPartition> partitions = new ArrayList<>();
             for (Range range : ranges) {
                 long records = range.end() - range.start();
                 kept += records;
                 pending += records
                         - actions.countInRange(topic, range.partition().partition(), range.start(), range.end());
-                partitions.add(new PartitionOffsets(range.partition().partition(), range.start(), range.end()));
+                partitions.add(new DeadLetterPartition(range.partition().partition(), range.start(), range.end()));
             }
             partitions.sort((a, b) -> Integer.compare(a.partition(), b.partition()));
-            summary.add(new TopicSummary(topic, all.get(topic), kept, pending, partitions));
+            summary.add(new DeadLetterTopic(topic, all.get(topic), kept, pending, partitions));
         });
         return summary;
     }
 
     /** Up to {@code limit} dead letters of one partition from offset {@code from} (its first kept one if null). */
-    public Page list(String topic, int partition, Long from, int limit) {
+    public DeadLetterPage list(String topic, int partition, Long from, int limit) {
         topics.originalOf(topic);
         if (limit < 1 || limit > MAX_PAGE) {
             throw new IllegalArgumentException("limit must be between 1 and " + MAX_PAGE);
@@ -129,14 +129,14 @@ public final class DeadLetterOperations {
         List<DeadLetter> letters = records.stream()
                 .map(r -> view(r, Optional.ofNullable(handled.get(r.offset()))))
                 .toList();
-        return new Page(topic, partition, range.start(), range.end(), letters, to < range.end() ? to : null);
+        return new DeadLetterPage(topic, partition, range.start(), range.end(), letters, to < range.end() ? to : null);
     }
 
     /**
      * Replays one dead letter to its original topic; a second replay of the same one needs {@code force} (else
      * {@code ALREADY_HANDLED}).
      */
-    public Replay replay(DeadLetterAddress address, boolean force) {
+    public DeadLetterReplay replay(DeadLetterAddress address, boolean force) {
         topics.originalOf(address.topic());
         ConsumerRecord<byte[], byte[]> record = readOne(address);
         Optional<Action> previous = Optional.empty();
@@ -154,7 +154,7 @@ public final class DeadLetterOperations {
     }
 
     /** Marks a dead letter as handled without replaying it (a record that can never be applied). */
-    public Handled discard(DeadLetterAddress address) {
+    public DeadLetterHandled discard(DeadLetterAddress address) {
         String original = topics.originalOf(address.topic());
         readOne(address);
         if (!actions.claim(address, Action.DISCARDED)) {
@@ -162,7 +162,7 @@ public final class DeadLetterOperations {
         }
         listeners.forEach(l -> l.discarded(original));
         log.info("dead letter {} discarded by ops", address);
-        return new Handled(address, Action.DISCARDED.name(), null);
+        return new DeadLetterHandled(address, Action.DISCARDED.name(), null);
     }
 
     /**
@@ -170,7 +170,7 @@ public final class DeadLetterOperations {
      * topics if null) that was neither replayed nor discarded, up to the end offsets read now and at most
      * {@code limit} of them. Stops at the first replay the broker does not acknowledge.
      */
-    public ReplayAll replayAll(String topic, int limit) {
+    public DeadLetterReplayAll replayAll(String topic, int limit) {
         if (limit < 1 || limit > MAX_REPLAY_ALL) {
             throw new IllegalArgumentException("limit must be between 1 and " + MAX_REPLAY_ALL);
         }
@@ -213,13 +213,14 @@ public final class DeadLetterOperations {
                 }
             }
         }
-        List<PartitionEnd> offsets = upTo.stream()
-                .map(r -> new PartitionEnd(r.partition().topic(), r.partition().partition(), r.end()))
+        List<DeadLetterPartitionEnd> offsets = upTo.stream()
+                .map(r -> new DeadLetterPartitionEnd(
+                        r.partition().topic(), r.partition().partition(), r.end()))
                 .toList();
-        return new ReplayAll(chosen, replayed, skipped, offsets, complete, error);
+        return new DeadLetterReplayAll(chosen, replayed, skipped, offsets, complete, error);
     }
 
-    private Replay publish(
+    private DeadLetterReplay publish(
             DeadLetterAddress address, ConsumerRecord<byte[], byte[]> record, Optional<Action> previous) {
         String original = originalTopic(record);
         RecordHeaders headers = new RecordHeaders();
@@ -242,7 +243,7 @@ public final class DeadLetterOperations {
         actions.replayed(address, to);
         listeners.forEach(l -> l.replayed(original));
         log.info("dead letter {} (key {}) replayed to {}", address, key, to);
-        return new Replay(address, sent.topic(), sent.partition(), sent.offset(), previous.isPresent());
+        return new DeadLetterReplay(address, sent.topic(), sent.partition(), sent.offset(), previous.isPresent());
     }
 
     private ConsumerRecord<byte[], byte[]> readOne(DeadLetterAddress address) {
@@ -398,17 +399,17 @@ public final class DeadLetterOperations {
     }
 
     /** One dead-letter topic. */
-    public record TopicSummary(
-            String topic, String originalTopic, long records, long pending, List<PartitionOffsets> partitions) {}
+    public record DeadLetterTopic(
+            String topic, String originalTopic, long records, long pending, List<DeadLetterPartition> partitions) {}
 
     /** Offsets of one partition: it keeps {@code [startOffset, endOffset)}. */
-    public record PartitionOffsets(int partition, long startOffset, long endOffset) {}
+    public record DeadLetterPartition(int partition, long startOffset, long endOffset) {}
 
     /** The end offset of a partition when a replay of all started: it replays nothing from there on. */
-    public record PartitionEnd(String topic, int partition, long endOffset) {}
+    public record DeadLetterPartitionEnd(String topic, int partition, long endOffset) {}
 
     /** Dead letters of one partition; {@code nextOffset} is where the next page starts (null: none left). */
-    public record Page(
+    public record DeadLetterPage(
             String topic, int partition, long startOffset, long endOffset, List<DeadLetter> records, Long nextOffset) {}
 
     /**
@@ -442,15 +443,21 @@ public final class DeadLetterOperations {
             String replayedTo) {}
 
     /** What was done with a dead letter: {@code REPLAYING}, {@code REPLAYED} (to {@code replayedTo}), {@code DISCARDED}. */
-    public record Handled(DeadLetterAddress deadLetter, String action, String replayedTo) {}
+    public record DeadLetterHandled(DeadLetterAddress deadLetter, String action, String replayedTo) {}
 
     /** A replay: the dead letter and where its copy went; {@code again} if it had been replayed or discarded before. */
-    public record Replay(DeadLetterAddress deadLetter, String topic, int partition, long offset, boolean again) {}
+    public record DeadLetterReplay(
+            DeadLetterAddress deadLetter, String topic, int partition, long offset, boolean again) {}
 
     /**
      * A replay of all: how many were replayed and skipped (handled before), the offsets it went up to, whether it
      * got there ({@code complete}; else the limit was reached or the broker failed: {@code error}).
      */
-    public record ReplayAll(
-            List<String> topics, int replayed, int skipped, List<PartitionEnd> upTo, boolean complete, String error) {}
+    public record DeadLetterReplayAll(
+            List<String> topics,
+            int replayed,
+            int skipped,
+            List<DeadLetterPartitionEnd> upTo,
+            boolean complete,
+            String error) {}
 }
