@@ -111,6 +111,30 @@ class DeadLetterOpsIT extends RealInfrastructureTest {
         assertThat(metrics())
                 .contains("kafka_dead_letters_replayed_total{application=\"assignment-service\",topic=\"" + ORDER_EVENTS
                         + "\"}");
+
+        // a replay claimed by an instance that died while publishing: refused while fresh, taken over once abandoned
+        Object[] where = {
+            DLT, letter.path("partition").asInt(), letter.path("offset").asLong()
+        };
+        jdbc.update(
+                "UPDATE dead_letter_action SET action = 'REPLAYING', acted_at = UTC_TIMESTAMP(6)"
+                        + " WHERE topic = ? AND kafka_partition = ? AND kafka_offset = ?",
+                where);
+        assertThat(httpAs("ops", HttpMethod.POST, replay + "?force=true", null)
+                        .getStatusCode()
+                        .value())
+                .isEqualTo(409);
+        jdbc.update(
+                "UPDATE dead_letter_action SET acted_at = UTC_TIMESTAMP(6) - INTERVAL 1 HOUR"
+                        + " WHERE topic = ? AND kafka_partition = ? AND kafka_offset = ?",
+                where);
+        assertThat(httpAs("ops", HttpMethod.POST, replay + "?force=true", null)
+                        .getStatusCode()
+                        .value())
+                .isEqualTo(200);
+        assertThat(deadLetterOf(orderId).path("handled").asText()).isEqualTo("REPLAYED");
+        await().atMost(Duration.ofSeconds(30)).until(() -> duplicatesCounter() > duplicates + 1);
+        assertThat(assignedCount(taskId)).as("still applied once").isEqualTo(1);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.fleetsaga.common.deadletter;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HashMap;
@@ -53,15 +54,22 @@ final class DeadLetterActions {
         }
     }
 
-    /** Claims a dead letter that was replayed or discarded before for another replay; false while one is running. */
-    boolean reclaim(DeadLetterAddress letter, Action from) {
+    /**
+     * Claims a dead letter that was replayed or discarded before for another replay — or whose replay was claimed
+     * longer than {@code abandonedAfter} ago and never finished (the instance died while publishing); false while a
+     * replay is running or another caller reclaimed it first.
+     */
+    boolean reclaim(DeadLetterAddress letter, Action from, Duration abandonedAfter) {
         return jdbc.update(
                         "UPDATE dead_letter_action SET action = 'REPLAYING', acted_at = UTC_TIMESTAMP(6)"
-                                + " WHERE topic = ? AND kafka_partition = ? AND kafka_offset = ? AND action = ?",
+                                + " WHERE topic = ? AND kafka_partition = ? AND kafka_offset = ? AND action = ?"
+                                + " AND (action <> 'REPLAYING'"
+                                + " OR acted_at < UTC_TIMESTAMP(6) - INTERVAL ? MICROSECOND)",
                         letter.topic(),
                         letter.partition(),
                         letter.offset(),
-                        from.name())
+                        from.name(),
+                        abandonedAfter.toNanos() / 1000)
                 == 1;
     }
 
@@ -125,11 +133,14 @@ final class DeadLetterActions {
         return found;
     }
 
-    /** How many dead letters of one partition in {@code [from, to)} have been acted on. */
+    /**
+     * How many dead letters of one partition in {@code [from, to)} were replayed or discarded (a replay that is
+     * running, or was abandoned, still counts as pending).
+     */
     long countInRange(String topic, int partition, long from, long to) {
         Long count = jdbc.queryForObject(
-                "SELECT COUNT(*) FROM dead_letter_action"
-                        + " WHERE topic = ? AND kafka_partition = ? AND kafka_offset >= ? AND kafka_offset < ?",
+                "SELECT COUNT(*) FROM dead_letter_action WHERE topic = ? AND kafka_partition = ?"
+                        + " AND kafka_offset >= ? AND kafka_offset < ? AND action IN ('REPLAYED', 'DISCARDED')",
                 Long.class,
                 topic,
                 partition,

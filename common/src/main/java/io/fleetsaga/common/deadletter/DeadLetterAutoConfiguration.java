@@ -83,7 +83,12 @@ public class DeadLetterAutoConfiguration {
         List<DeadLetterOperations.Listener> listeners =
                 meters == null ? List.of() : List.of(new DeadLetterCounters(meters));
         return new DeadLetterOperations(
-                topics, broker, new DeadLetterActions(dataSource), settings.previewBytes(), listeners);
+                topics,
+                broker,
+                new DeadLetterActions(dataSource),
+                settings.previewBytes(),
+                settings.timeout(),
+                listeners);
     }
 
     @Bean

@@ -9,6 +9,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,7 +48,8 @@ import org.springframework.kafka.support.KafkaHeaders;
  * it started, so a record that fails again (back in the dead-letter topic, at a new offset) is not replayed again by
  * the same request — it is a new dead letter. A replay that the broker did not acknowledge is not recorded and can
  * simply be repeated. The record is claimed before it is published: should the instance die in between, the dead
- * letter stays "REPLAYING"; replay it with {@code force} (at worst the consumer's inbox skips the duplicate).
+ * letter stays "REPLAYING" — still pending for the gauge — and {@code force} takes it over once the claim is older
+ * than three times the broker timeout (at worst the consumer's inbox skips the duplicate).
  */
 public final class DeadLetterOperations {
 
@@ -75,18 +77,22 @@ public final class DeadLetterOperations {
     private final DeadLetterActions actions;
     private final int previewBytes;
     private final List<Listener> listeners;
+    private final Duration abandonedAfter;
 
     DeadLetterOperations(
             DeadLetterTopics topics,
             DeadLetterLog broker,
             DeadLetterActions actions,
             int previewBytes,
+            Duration timeout,
             List<? extends Listener> listeners) {
         this.topics = topics;
         this.broker = broker;
         this.actions = actions;
         this.previewBytes = previewBytes;
         this.listeners = List.copyOf(listeners);
+        // a replay claimed for longer than its publish may take was abandoned (the instance died): force may take it
+        this.abandonedAfter = timeout.multipliedBy(3);
     }
 
     /** Every dead-letter topic of this service with its partitions' offsets, records kept and records pending. */
@@ -142,10 +148,7 @@ public final class DeadLetterOperations {
         Optional<Action> previous = Optional.empty();
         if (!actions.claim(address, Action.REPLAYING)) {
             Handling earlier = actions.find(address).orElse(null);
-            if (earlier == null
-                    || !force
-                    || earlier.action() == Action.REPLAYING
-                    || !actions.reclaim(address, earlier.action())) {
+            if (earlier == null || !force || !actions.reclaim(address, earlier.action(), abandonedAfter)) {
                 throw alreadyHandled(address, earlier);
             }
             previous = Optional.of(earlier.action());
@@ -388,7 +391,9 @@ public final class DeadLetterOperations {
         String what = earlier == null
                 ? "is being acted on"
                 : switch (earlier.action()) {
-                    case REPLAYING -> "is being replayed (since " + earlier.at() + ")";
+                    case REPLAYING ->
+                        "is being replayed (since " + earlier.at() + "); a replay abandoned for longer"
+                                + " than three times fleetsaga.consumer.dead-letters.timeout can be taken over with force=true";
                     case REPLAYED ->
                         "was replayed to " + earlier.replayedTo() + " at " + earlier.at()
                                 + "; replay it again with force=true";
