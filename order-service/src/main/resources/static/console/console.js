@@ -5,6 +5,8 @@
 // order-service's pass-through /api/ops/assignment-service/…, which forwards the same credentials.
 // Data is put on the page with textContent only (never innerHTML): error texts and ids come from outside.
 
+import { deadLettersView } from './dead-letters.js';
+
 const STORAGE_KEY = 'fleetsaga.console.credentials';
 const SERVICES = ['order-service', 'assignment-service'];
 const PREFIX = { 'order-service': '', 'assignment-service': '/api/ops/assignment-service' };
@@ -208,6 +210,7 @@ const VIEWS = {
   outbox: showOutbox,
   reconciliation: showReconciliation,
   health: showHealth,
+  'dead-letters': (argument) => showDeadLetters(argument),
 };
 
 /** #view or #view/argument, e.g. #orders/o-1, #reconciliation/42. */
@@ -878,6 +881,13 @@ function lag(byPartition) {
   return h('span', { title: entries.map(([partition, behind]) => `${partition}: ${behind}`).join('\n') }, total);
 }
 
+// ---------------------------------------------------------------------------------------------- dead letters
+
+// dead-letters.js; it gets the helpers it shares with the other views
+const showDeadLetters = deadLettersView({
+  $, h, fill, table, mono, time, dash, errorBox, notice, problem, stat, failed, badge, call, SERVICES,
+});
+
 // ---------------------------------------------------------------------------------------------- wiring
 
 $('#login-form').addEventListener('submit', (event) => signIn(event).catch(failed));
@@ -892,6 +902,7 @@ $('#task-search').addEventListener('submit', (event) => {
 });
 $('#outbox-refresh').addEventListener('click', () => showOutbox().catch(failed));
 $('#health-refresh').addEventListener('click', () => showHealth().catch(failed));
+$('#dead-letters-refresh').addEventListener('click', () => showDeadLetters().catch(failed));
 $('#run-dry').addEventListener('click', () => startRun('DRY_RUN').catch(failed));
 $('#run-repair').addEventListener('click', () => startRun('REPAIR').catch(failed));
 window.addEventListener('hashchange', route);

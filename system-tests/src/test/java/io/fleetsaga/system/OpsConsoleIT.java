@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.fleetsaga.infra.RealInfrastructure;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +15,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,7 +43,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The ops console (issue 5) in a real headless Chromium, driven by Selenium, against both services as real
  * processes: sign in as ops (and fail to with a wrong password or without role OPS), find an order with its saga
  * and open its task (through order-service's pass-through to assignment-service), start a dry run and read the
- * injected drift with the affected order, re-queue a parked outbox event of each service, read the listener health
+ * injected drift with the affected order, re-queue a parked outbox event of each service, replay a dead letter of each
+ * service, read the listener health
  * of both.
  *
  * <p>Needs Debian's {@code chromium} and {@code chromium-driver} ({@code /usr/bin/chromedriver}); skipped without
@@ -270,6 +277,63 @@ class OpsConsoleIT {
                                     stack.ordersDb, "SELECT status FROM outbox_event WHERE event_id = ?", event))
                             .singleElement()
                             .satisfies(row -> assertThat(row.get("status")).isEqualTo("SENT")));
+        }
+    }
+
+    @Test
+    void showsTheDeadLettersOfEachServiceWithTheirErrorAndReplaysOneFromTheConsole() throws Exception {
+        // an unreadable record on the topic each service consumes: dead-lettered at once
+        Map<String, String> keys = Map.of(
+                "order-service", "dlt-" + UUID.randomUUID(),
+                "assignment-service", "dlt-" + UUID.randomUUID());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        RealInfrastructure.get().kafka().bootstrapServers()),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(
+                            "fleet.assignment.events",
+                            keys.get("order-service"),
+                            "<script>alert(1)</script> not an envelope".getBytes(StandardCharsets.UTF_8)))
+                    .get();
+            producer.send(new ProducerRecord<>(
+                            "fleet.order.events",
+                            keys.get("assignment-service"),
+                            "{not an envelope".getBytes(StandardCharsets.UTF_8)))
+                    .get();
+        }
+        signInAsOps();
+
+        open("dead-letters");
+        for (Map.Entry<String, String> letter : keys.entrySet()) {
+            By row = By.cssSelector(
+                    ".dead-letters[data-service='" + letter.getKey() + "'] tr[data-key='" + letter.getValue() + "']");
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+                browser.findElement(By.id("dead-letters-refresh")).click();
+                return waitFor(ExpectedConditions.visibilityOfElementLocated(row)) != null;
+            });
+            // the panel is re-rendered by every load: read and click the row as it is at that moment
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+                String text = browser.findElement(row).getText();
+                assertThat(text).contains("MalformedEventException").contains("PENDING");
+                if (letter.getKey().equals("order-service")) {
+                    assertThat(text).as("shown as text, not run").contains("<script>alert(1)</script>");
+                }
+            });
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+                browser.findElement(row)
+                        .findElement(By.cssSelector("button.replay"))
+                        .click();
+                return true;
+            });
+
+            waitFor(ExpectedConditions.textToBePresentInElementLocated(
+                    By.id("notice"), " in " + letter.getKey() + " to "));
+            assertThat(browser.findElement(By.id("notice")).getText()).startsWith("Replayed ");
+            // the replayed one is marked; its copy fails again and comes back as a new dead letter
+            waitFor(ExpectedConditions.textToBePresentInElementLocated(
+                    By.cssSelector(".dead-letters[data-service='" + letter.getKey() + "']"), "REPLAYED"));
         }
     }
 

@@ -52,6 +52,7 @@ import org.springframework.test.context.DynamicPropertySource;
             "fleetsaga.consumer.retry.initial-delay=10ms",
             "fleetsaga.consumer.retry.max-delay=500ms",
             "fleetsaga.consumer.retry.max-attempts=10",
+            "fleetsaga.consumer.dead-letters.refresh-interval=1s",
             "fleetsaga.outbox.poll-interval=50ms",
             // courier notifications go to COURIER_APP (below); short, so that a test can make it time out quickly
             "fleetsaga.outbox.webhooks.courier.connect-timeout=1s",

@@ -34,12 +34,17 @@ import org.springframework.web.bind.annotation.RestController;
  *   <li>{@code POST api/ops/outbox/parked/{eventId}/requeue} — re-queue a parked event
  *   <li>{@code POST api/ops/outbox/parked/requeue} — re-queue parked events in bulk (filter in the query string)
  *   <li>{@code GET actuator/health} — health with the listener details
+ *   <li>{@code GET api/ops/dead-letters}, {@code GET api/ops/dead-letters/{topic}/{partition}} — the dead-letter
+ *       topics, a partition's dead letters
+ *   <li>{@code POST api/ops/dead-letters/{topic}/{partition}/{offset}/replay}, {@code …/discard},
+ *       {@code POST api/ops/dead-letters/replay} — replay or discard one, replay all (their query string — {@code
+ *       force}, {@code topic}, {@code limit} — is passed on)
  * </ul>
  *
  * The caller's own {@code Authorization} (and {@code Accept}) header goes along — the same users exist in both
  * services, so assignment-service decides again what this user may do; the service's own identity (role SERVICE)
- * is never lent to a browser. Status, content type and body come back unchanged; the query string is passed on,
- * request bodies are not (the POSTs take none). Any other method or path is a 404 problem and reaches
+ * is never lent to a browser. Status, content type and body come back unchanged; a GET's query string is passed
+ * on (of a POST only where the route says so), request bodies are not (no forwarded POST takes one). Any other method or path is a 404 problem and reaches
  * nothing; ids are restricted to the characters the services allow, so a path cannot climb out ({@code ..}) or
  * smuggle encoded characters. Unreachable: 502; no answer within {@code fleetsaga.console.proxy-timeout}: 504.
  */
@@ -56,13 +61,25 @@ class AssignmentServiceProxy {
 
     private static final String UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
 
+    /** A Kafka topic name (never {@code .} or {@code ..}), a partition, an offset. */
+    private static final String TOPIC = "[A-Za-z0-9_-][A-Za-z0-9._-]{0,248}";
+
+    private static final String PARTITION = "[0-9]{1,9}";
+    private static final String OFFSET = "[0-9]{1,19}";
+    private static final String DEAD_LETTER = "api/ops/dead-letters/" + TOPIC + "/" + PARTITION + "/" + OFFSET;
+
     private static final List<Route> ROUTES = List.of(
             new Route(HttpMethod.GET, "api/tasks/" + ID),
             new Route(HttpMethod.GET, "api/ops/outbox"),
             new Route(HttpMethod.GET, "api/ops/outbox/parked"),
             new Route(HttpMethod.POST, "api/ops/outbox/parked/" + UUID + "/requeue"),
-            new Route(HttpMethod.POST, "api/ops/outbox/parked/requeue"),
-            new Route(HttpMethod.GET, "actuator/health"));
+            new Route(HttpMethod.POST, "api/ops/outbox/parked/requeue", true),
+            new Route(HttpMethod.GET, "actuator/health"),
+            new Route(HttpMethod.GET, "api/ops/dead-letters"),
+            new Route(HttpMethod.GET, "api/ops/dead-letters/" + TOPIC + "/" + PARTITION),
+            new Route(HttpMethod.POST, DEAD_LETTER + "/replay", true),
+            new Route(HttpMethod.POST, DEAD_LETTER + "/discard"),
+            new Route(HttpMethod.POST, "api/ops/dead-letters/replay", true));
 
     private final String baseUrl;
     private final Duration timeout;
@@ -83,14 +100,20 @@ class AssignmentServiceProxy {
     ResponseEntity<?> forward(HttpServletRequest request) {
         String path = request.getRequestURI().substring(request.getContextPath().length() + PREFIX.length());
         HttpMethod method = HttpMethod.valueOf(request.getMethod());
-        if (!path.startsWith("/") || ROUTES.stream().noneMatch(route -> route.matches(method, path.substring(1)))) {
+        Route route = path.startsWith("/")
+                ? ROUTES.stream()
+                        .filter(r -> r.matches(method, path.substring(1)))
+                        .findFirst()
+                        .orElse(null)
+                : null;
+        if (route == null) {
             return problem(
                     HttpStatus.NOT_FOUND,
                     "not-forwarded",
                     "Not forwarded",
                     method + " " + path + " is not passed to assignment-service; only " + ROUTES);
         }
-        String query = request.getQueryString();
+        String query = method == HttpMethod.GET || route.query() ? request.getQueryString() : null;
         URI target;
         try {
             target = URI.create(baseUrl + path + (query == null ? "" : "?" + query));
@@ -147,11 +170,18 @@ class AssignmentServiceProxy {
                 .body(problem);
     }
 
-    /** A forwarded call: the method and the path after the prefix (a regular expression). */
-    private record Route(HttpMethod method, Pattern path) {
+    /**
+     * A forwarded call: the method and the path after the prefix (a regular expression); {@code query}: a POST's query
+     * string is passed on too (a GET's always is).
+     */
+    private record Route(HttpMethod method, Pattern path, boolean query) {
 
         Route(HttpMethod method, String path) {
-            this(method, Pattern.compile(path));
+            this(method, Pattern.compile(path), false);
+        }
+
+        Route(HttpMethod method, String path, boolean query) {
+            this(method, Pattern.compile(path), query);
         }
 
         boolean matches(HttpMethod method, String path) {
@@ -160,7 +190,13 @@ class AssignmentServiceProxy {
 
         @Override
         public String toString() {
-            return method + " " + path.pattern().replace(ID, "{taskId}").replace(UUID, "{eventId}");
+            return method + " "
+                    + path.pattern()
+                            .replace(ID, "{taskId}")
+                            .replace(UUID, "{eventId}")
+                            .replace(TOPIC, "{topic}")
+                            .replace(PARTITION + "/" + OFFSET, "{partition}/{offset}")
+                            .replace(PARTITION, "{partition}");
         }
     }
 }

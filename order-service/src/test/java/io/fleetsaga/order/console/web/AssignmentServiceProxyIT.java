@@ -143,6 +143,43 @@ class AssignmentServiceProxyIT {
     }
 
     @Test
+    void forwardsTheDeadLetterCallsWithTheirQuery() {
+        String dlt = "fleet.order.events.DLT";
+        stub.answer("/api/ops/dead-letters", 200, "application/json", "{\"topics\":[]}");
+        stub.answer("/api/ops/dead-letters/" + dlt + "/2", 200, "application/json", "{\"records\":[]}");
+        stub.answer("/api/ops/dead-letters/" + dlt + "/2/17/replay", 200, "application/json", "{\"offset\":9}");
+        stub.answer("/api/ops/dead-letters/" + dlt + "/2/18/discard", 200, "application/json", "{}");
+        stub.answer("/api/ops/dead-letters/replay", 200, "application/json", "{\"replayed\":1}");
+
+        assertThat(call("GET", PREFIX + "api/ops/dead-letters", "ops", "ops-test")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(call("GET", PREFIX + "api/ops/dead-letters/" + dlt + "/2?from=5&limit=20", "ops", "ops-test")
+                        .body())
+                .isEqualTo("{\"records\":[]}");
+        assertThat(call("POST", PREFIX + "api/ops/dead-letters/" + dlt + "/2/17/replay?force=true", "ops", "ops-test")
+                        .body())
+                .isEqualTo("{\"offset\":9}");
+        assertThat(call("POST", PREFIX + "api/ops/dead-letters/" + dlt + "/2/18/discard", "ops", "ops-test")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(call("POST", PREFIX + "api/ops/dead-letters/replay?topic=" + dlt + "&limit=10", "ops", "ops-test")
+                        .body())
+                .isEqualTo("{\"replayed\":1}");
+        assertThat(stub.calls())
+                .extracting(StubAssignmentService.Call::method, StubAssignmentService.Call::uri)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("GET", "/api/ops/dead-letters"),
+                        org.assertj.core.groups.Tuple.tuple(
+                                "GET", "/api/ops/dead-letters/" + dlt + "/2?from=5&limit=20"),
+                        org.assertj.core.groups.Tuple.tuple(
+                                "POST", "/api/ops/dead-letters/" + dlt + "/2/17/replay?force=true"),
+                        org.assertj.core.groups.Tuple.tuple("POST", "/api/ops/dead-letters/" + dlt + "/2/18/discard"),
+                        org.assertj.core.groups.Tuple.tuple(
+                                "POST", "/api/ops/dead-letters/replay?topic=" + dlt + "&limit=10"));
+    }
+
+    @Test
     void refusesEveryOtherCallWithA404ProblemAndReachesNothing() {
         String eventId = UUID.randomUUID().toString();
         List<String[]> refused = List.of(
@@ -161,7 +198,13 @@ class AssignmentServiceProxyIT {
                 new String[] {"GET", "actuator/env"},
                 new String[] {"GET", "actuator/health/liveness"},
                 new String[] {"GET", ""},
-                new String[] {"DELETE", "api/tasks/t-1"});
+                new String[] {"DELETE", "api/tasks/t-1"},
+                new String[] {"GET", "api/ops/dead-letters/replay"},
+                new String[] {"POST", "api/ops/dead-letters"},
+                new String[] {"GET", "api/ops/dead-letters/fleet.order.events.DLT/0/1/replay"},
+                new String[] {"POST", "api/ops/dead-letters/fleet.order.events.DLT/x/1/replay"},
+                new String[] {"POST", "api/ops/dead-letters/fleet.order.events.DLT/0/1/delete"},
+                new String[] {"DELETE", "api/ops/dead-letters/fleet.order.events.DLT/0/1"});
         for (String[] request : refused) {
             HttpResponse<String> response = call(request[0], PREFIX + request[1], "ops", "ops-test");
             assertThat(response.statusCode())
