@@ -5,10 +5,14 @@ import io.fleetsaga.common.outbox.OutboxListener;
 import io.fleetsaga.common.outbox.OutboxRecord;
 import io.fleetsaga.common.outbox.OutboxStats;
 import io.fleetsaga.common.scheduling.PeriodicTasks;
+import io.fleetsaga.common.scheduling.TaskStatus;
+import io.fleetsaga.common.scheduling.WatchedTask;
+import io.fleetsaga.common.scheduling.WatchedTasks;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +32,7 @@ import org.springframework.context.SmartLifecycle;
  *   <li>{@code outbox_stats_refresh_failures_total} — the gauges could not be refreshed
  * </ul>
  */
-public final class OutboxMetrics implements OutboxListener, SmartLifecycle {
+public final class OutboxMetrics implements OutboxListener, SmartLifecycle, WatchedTasks {
 
     private static final Logger log = LoggerFactory.getLogger(OutboxMetrics.class);
 
@@ -38,11 +42,14 @@ public final class OutboxMetrics implements OutboxListener, SmartLifecycle {
     private final AtomicReference<OutboxStats> stats = new AtomicReference<>(new OutboxStats(0, 0, Duration.ZERO));
     private final Counter refreshFailures;
     private final PeriodicTasks tasks = new PeriodicTasks("outbox-metrics");
+    private final WatchedTask refreshes;
 
     public OutboxMetrics(JdbcOutboxStore store, MeterRegistry registry, Duration refreshInterval) {
         this.store = store;
         this.registry = registry;
         this.refreshInterval = refreshInterval;
+        // one COUNT over the outbox: the interval plus a statement that may run up to the socket timeout
+        this.refreshes = new WatchedTask("outbox-stats", refreshInterval.plusSeconds(90));
         Gauge.builder("outbox.events.pending", stats, s -> s.get().pending())
                 .description("Outbox rows waiting to be published")
                 .register(registry);
@@ -65,6 +72,7 @@ public final class OutboxMetrics implements OutboxListener, SmartLifecycle {
     public void refresh() {
         try {
             stats.set(store.stats());
+            refreshes.completed();
         } catch (RuntimeException e) {
             refreshFailures.increment();
             log.warn("cannot refresh outbox gauges: {}", e.toString());
@@ -101,6 +109,7 @@ public final class OutboxMetrics implements OutboxListener, SmartLifecycle {
     @Override
     public void start() {
         if (!tasks.isRunning()) {
+            refreshes.started();
             tasks.every(
                     Duration.ZERO,
                     refreshInterval.compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100) : refreshInterval,
@@ -111,6 +120,12 @@ public final class OutboxMetrics implements OutboxListener, SmartLifecycle {
     @Override
     public void stop() {
         tasks.stop(Duration.ZERO);
+        refreshes.stopped();
+    }
+
+    @Override
+    public List<TaskStatus> taskStatuses() {
+        return refreshes.active() ? List.of(refreshes.status()) : List.of();
     }
 
     @Override

@@ -2,6 +2,9 @@ package io.fleetsaga.common.outbox;
 
 import io.fleetsaga.common.retry.BackoffPolicy;
 import io.fleetsaga.common.scheduling.PeriodicTasks;
+import io.fleetsaga.common.scheduling.TaskStatus;
+import io.fleetsaga.common.scheduling.WatchedTask;
+import io.fleetsaga.common.scheduling.WatchedTasks;
 import io.fleetsaga.common.tracing.EventLogContext;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,7 +35,7 @@ import org.springframework.context.SmartLifecycle;
  * <p>Several relays may run at once (one per service instance); they claim disjoint rows with
  * {@code FOR UPDATE SKIP LOCKED}.
  */
-public final class OutboxRelay implements SmartLifecycle {
+public final class OutboxRelay implements SmartLifecycle, WatchedTasks {
 
     private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
 
@@ -45,6 +48,7 @@ public final class OutboxRelay implements SmartLifecycle {
     private final OutboxLane lane;
 
     private final PeriodicTasks tasks;
+    private final WatchedTask polls;
     private volatile boolean running;
 
     public OutboxRelay(
@@ -61,6 +65,10 @@ public final class OutboxRelay implements SmartLifecycle {
             OutboxLane lane) {
         this.lane = lane;
         this.tasks = new PeriodicTasks("outbox-relay-" + lane.name());
+        // a poll: claim (a statement), a batch's publishing (up to the publish timeout), mark sent (a statement)
+        this.polls = new WatchedTask(
+                "outbox-relay-" + lane.name(),
+                settings.pollInterval().plus(settings.publishTimeout()).plusSeconds(30));
         this.store = store;
         this.publisher = publisher;
         this.settings = settings;
@@ -79,6 +87,7 @@ public final class OutboxRelay implements SmartLifecycle {
         String claimToken = UUID.randomUUID().toString();
         List<OutboxRecord> batch = store.claim(claimToken, settings.batchSize(), settings.claimTimeout(), lane);
         if (batch.isEmpty()) {
+            polls.completed();
             return 0;
         }
         List<CompletableFuture<?>> futures = new ArrayList<>(batch.size());
@@ -108,6 +117,7 @@ public final class OutboxRelay implements SmartLifecycle {
                     sent.size());
         }
         sentRecords.forEach(listener::published);
+        polls.completed();
         return batch.size();
     }
 
@@ -185,6 +195,7 @@ public final class OutboxRelay implements SmartLifecycle {
         }
         try {
             drain();
+            polls.completed();
         } catch (RuntimeException e) {
             // e.g. the database is unreachable: keep polling, the rows are safe where they are
             log.warn("relay {}: poll failed, retrying in {}: {}", relayId, settings.pollInterval(), e.toString());
@@ -208,6 +219,7 @@ public final class OutboxRelay implements SmartLifecycle {
             return;
         }
         running = true;
+        polls.started();
         tasks.every(Duration.ZERO, settings.pollInterval(), this::loop);
         tasks.every(settings.cleanupInterval(), settings.cleanupInterval(), this::cleanup);
         log.info(
@@ -225,12 +237,18 @@ public final class OutboxRelay implements SmartLifecycle {
         }
         running = false;
         tasks.stop(settings.publishTimeout().plusSeconds(1));
+        polls.stopped();
         log.info("outbox relay {} stopped", relayId);
     }
 
     @Override
     public boolean isRunning() {
         return running;
+    }
+
+    @Override
+    public List<TaskStatus> taskStatuses() {
+        return polls.active() ? List.of(polls.status()) : List.of();
     }
 
     /** Start after the Kafka producer and the data source, stop before them. */
