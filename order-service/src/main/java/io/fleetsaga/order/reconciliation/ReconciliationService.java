@@ -2,6 +2,9 @@ package io.fleetsaga.order.reconciliation;
 
 import io.fleetsaga.common.lease.Lease;
 import io.fleetsaga.common.lease.LeaseManager;
+import io.fleetsaga.common.scheduling.TaskStatus;
+import io.fleetsaga.common.scheduling.WatchedTask;
+import io.fleetsaga.common.scheduling.WatchedTasks;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,7 +35,7 @@ import org.springframework.stereotype.Service;
  * lease holder.
  */
 @Service
-public class ReconciliationService implements DisposableBean {
+public class ReconciliationService implements DisposableBean, WatchedTasks {
 
     static final String LEASE = "reconciliation";
     private static final Logger log = LoggerFactory.getLogger(ReconciliationService.class);
@@ -47,6 +50,8 @@ public class ReconciliationService implements DisposableBean {
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> daemon(r, "reconciliation-run"));
     private final ScheduledExecutorService renewals =
             Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "reconciliation-lease"));
+    /** Renewals of the run lease, watched while a run goes on: two missed renewals put the lease at risk. */
+    private final WatchedTask leaseRenewal;
 
     ReconciliationService(
             Reconciler reconciler,
@@ -62,6 +67,9 @@ public class ReconciliationService implements DisposableBean {
         this.metrics = metrics;
         this.settings = settings;
         this.instance = hostName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+        this.leaseRenewal = new WatchedTask(
+                "reconciliation-lease-renewal",
+                settings.leaseTtl().multipliedBy(2).dividedBy(3));
     }
 
     /**
@@ -149,6 +157,7 @@ public class ReconciliationService implements DisposableBean {
         Instant started = Instant.now();
         AtomicBoolean lost = new AtomicBoolean();
         long renewEvery = Math.max(1, settings.leaseTtl().toMillis() / 3);
+        leaseRenewal.started();
         ScheduledFuture<?> renewal = renewals.scheduleWithFixedDelay(
                 () -> renew(lease, lost), renewEvery, renewEvery, TimeUnit.MILLISECONDS);
         Reconciler.Checkpoint checkpoint = () -> {
@@ -182,6 +191,7 @@ public class ReconciliationService implements DisposableBean {
             fail(runId, started, e.getMessage() == null ? e.toString() : e.getMessage());
         } finally {
             renewal.cancel(false);
+            leaseRenewal.stopped();
             if (!lost.get()) {
                 leases.release(lease);
             }
@@ -199,13 +209,23 @@ public class ReconciliationService implements DisposableBean {
 
     private void renew(Lease lease, AtomicBoolean lost) {
         try {
-            if (!lost.get() && !leases.renew(lease, settings.leaseTtl())) {
+            if (lost.get()) {
+                return;
+            }
+            if (leases.renew(lease, settings.leaseTtl())) {
+                leaseRenewal.completed();
+            } else {
                 lost.set(true);
                 log.warn("reconciliation lease {} was lost", lease);
             }
         } catch (RuntimeException e) {
             log.warn("cannot renew the reconciliation lease, will retry: {}", e.toString());
         }
+    }
+
+    @Override
+    public List<TaskStatus> taskStatuses() {
+        return leaseRenewal.active() ? List.of(leaseRenewal.status()) : List.of();
     }
 
     @Override
