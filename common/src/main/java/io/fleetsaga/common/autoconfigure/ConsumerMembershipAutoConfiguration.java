@@ -4,6 +4,7 @@ import io.fleetsaga.common.messaging.MembershipSettings;
 import io.fleetsaga.common.messaging.StaticMembership;
 import java.net.InetAddress;
 import java.util.UUID;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -28,12 +29,12 @@ public class ConsumerMembershipAutoConfiguration {
     @ConditionalOnMissingBean
     StaticMembership staticMembership(
             @Qualifier(KafkaListenerConfigUtils.KAFKA_LISTENER_ENDPOINT_REGISTRY_BEAN_NAME)
-                    ListenerContainerRegistry registry,
+                    ObjectProvider<ListenerContainerRegistry> registry,
             MembershipSettings settings,
             KafkaProperties kafka,
             Environment environment) {
         return new StaticMembership(
-                registry,
+                registry::getObject,
                 settings,
                 instanceId(settings, environment),
                 kafka.buildConsumerProperties(null),

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -44,7 +45,7 @@ public final class StaticMembership implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(StaticMembership.class);
 
-    private final ListenerContainerRegistry registry;
+    private final Supplier<ListenerContainerRegistry> registry;
     private final MembershipSettings settings;
     private final String instanceId;
     private final Map<String, Object> consumerProperties;
@@ -55,12 +56,14 @@ public final class StaticMembership implements SmartLifecycle {
     private volatile boolean running;
 
     /**
+     * @param registry looked up when this starts, not injected: a lifecycle bean's dependencies are started before
+     *     it and stopped after it, and this must configure the containers before they start and leave after they stop
      * @param instanceId this instance's stable, unique name (see {@link MembershipSettings#instanceId()})
      * @param consumerProperties the consumer factory's properties (what a service set there is kept)
      * @param adminProperties to reach the broker on shutdown (e.g. Spring Boot's admin properties)
      */
     public StaticMembership(
-            ListenerContainerRegistry registry,
+            Supplier<ListenerContainerRegistry> registry,
             MembershipSettings settings,
             String instanceId,
             Map<String, Object> consumerProperties,
@@ -88,7 +91,7 @@ public final class StaticMembership implements SmartLifecycle {
         if (running) {
             return;
         }
-        for (MessageListenerContainer container : registry.getAllListenerContainers()) {
+        for (MessageListenerContainer container : registry.get().getAllListenerContainers()) {
             configure(container);
         }
         running = true;
