@@ -61,7 +61,10 @@ class ConsumerFailoverIT {
     @Test
     @Order(2) // kills the instance
     void aKilledAndRestartedInstanceConsumesAgainWithinTenSecondsOfItsReadiness() throws Exception {
-        String taskId = workflow.task(1000);
+        String taskId = "t-" + UUID.randomUUID();
+        HttpResponse<String> created = stack.post(
+                assignments, "/api/tasks", "{\"taskId\":\"" + taskId + "\",\"courierId\":\"c-7\",\"capacity\":1000}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         workflow.assignedOrder(taskId);
         int port = assignments.port();
         ServiceProcess current = assignments;
