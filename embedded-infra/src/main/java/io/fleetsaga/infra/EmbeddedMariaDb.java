@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -192,6 +193,21 @@ public final class EmbeddedMariaDb implements DatabaseServer, AutoCloseable {
     }
 
     /** TCP port on 127.0.0.1. */
+    /**
+     * Freezes the server with SIGSTOP: connections stay open and new ones are accepted by the kernel, but nothing
+     * is answered — a database that hangs. {@link #resume()} undoes it.
+     */
+    public void pause() {
+        Processes.signal(pid, "STOP");
+        Processes.awaitLinuxState(pid, true, Duration.ofSeconds(5));
+    }
+
+    /** Lets a {@link #pause() paused} server run again. */
+    public void resume() {
+        Processes.signal(pid, "CONT");
+        Processes.awaitLinuxState(pid, false, Duration.ofSeconds(5));
+    }
+
     public int port() {
         return port;
     }

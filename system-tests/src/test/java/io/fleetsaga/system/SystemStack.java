@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
 
 /**
  * Both services as real processes on the real database (one schema each) and the real broker, with API
@@ -44,7 +45,7 @@ final class SystemStack implements AutoCloseable {
     final List<ServiceProcess> orderServices;
     /** The running assignment-service (another process after {@link #restartAssignmentService}). */
     volatile ServiceProcess assignmentService;
-
+    /** assignment-service's properties, to start it again (or another instance) as {@link #startAssignmentService}. */
     private final Map<String, String> assignmentProperties;
 
     private SystemStack(
@@ -90,6 +91,15 @@ final class SystemStack implements AutoCloseable {
      * turns it on.
      */
     static SystemStack start(Map<String, String> extra, Map<String, String> orderExtra, int orderInstances) {
+        return start(extra, orderExtra, orderInstances, UnaryOperator.identity());
+    }
+
+    /** As {@link #start(Map, Map, int)}, with both services' JDBC URLs passed through {@code databaseUrl}. */
+    static SystemStack start(
+            Map<String, String> extra,
+            Map<String, String> orderExtra,
+            int orderInstances,
+            UnaryOperator<String> databaseUrl) {
         RealInfrastructure infra = RealInfrastructure.get();
         String run = UUID.randomUUID().toString().substring(0, 8);
         String ordersDb = "sys_orders_" + run;
@@ -102,18 +112,31 @@ final class SystemStack implements AutoCloseable {
         orderProperties.put("fleetsaga.reconciliation.assignment-service.username", "service");
         orderProperties.put("fleetsaga.reconciliation.assignment-service.password", PASSWORD);
         orderProperties.putAll(orderExtra);
+        orderProperties.computeIfPresent("spring.datasource.url", (k, url) -> databaseUrl.apply(url));
+        Map<String, String> assignmentProperties =
+                new HashMap<>(properties(infra.springProperties(assignmentsDb), extra));
+        assignmentProperties.computeIfPresent("spring.datasource.url", (k, url) -> databaseUrl.apply(url));
         List<CompletableFuture<ServiceProcess>> orders = new ArrayList<>();
         for (int i = 0; i < orderInstances; i++) {
             orders.add(CompletableFuture.supplyAsync(
                     () -> ServiceProcess.start("order-service", orderProperties).awaitReady(Duration.ofSeconds(180))));
         }
-        Map<String, String> assignmentProperties = properties(infra.springProperties(assignmentsDb), extra);
         CompletableFuture<ServiceProcess> assignments = CompletableFuture.supplyAsync(
                 () -> ServiceProcess.start("assignment-service", assignmentPort, assignmentProperties)
                         .awaitReady(Duration.ofSeconds(180)));
         List<ServiceProcess> orderServices =
                 orders.stream().map(CompletableFuture::join).toList();
         return new SystemStack(ordersDb, assignmentsDb, orderServices, assignments.join(), assignmentProperties);
+    }
+
+    /**
+     * Starts an assignment-service process with the stack's settings on {@code port} (its own port: the same
+     * instance again, e.g. after a kill; another port: one more instance); returns once it is ready. The caller
+     * closes it.
+     */
+    ServiceProcess startAssignmentService(int port) {
+        return ServiceProcess.start("assignment-service", port, assignmentProperties)
+                .awaitReady(Duration.ofSeconds(180));
     }
 
     private static Map<String, String> properties(Map<String, String> infra, Map<String, String> extra) {

@@ -1,6 +1,7 @@
 package io.fleetsaga.common.messaging;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -8,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.kafka.listener.RecordInterceptor;
 
@@ -50,6 +52,7 @@ public final class ListenerActivity {
 
         private final AtomicLong records = new AtomicLong();
         private volatile Instant lastRecordAt;
+        private final Map<TopicPartition, Failing> failing = new ConcurrentHashMap<>();
 
         private Activity() {}
 
@@ -62,10 +65,42 @@ public final class ListenerActivity {
             return Optional.ofNullable(lastRecordAt);
         }
 
-        private void seen(Instant at) {
+        /**
+         * Since when the listener has been failing one record without a success since (the oldest such record over
+         * its partitions); empty when nothing is failing. A failure older than {@code forgetAfter} is forgotten: its
+         * record was dead-lettered and its partition got no record since, or the partition moved to another instance.
+         */
+        public Optional<Instant> failingSince(Instant now, Duration forgetAfter) {
+            return failing.values().stream()
+                    .filter(f -> Duration.between(f.lastFailureAt(), now).compareTo(forgetAfter) <= 0)
+                    .map(Failing::since)
+                    .min(Instant::compareTo);
+        }
+
+        private void seen(ConsumerRecord<?, ?> record, Instant at) {
             records.incrementAndGet();
             lastRecordAt = at;
+            TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+            Failing current = failing.get(partition);
+            if (current != null && current.offset() != record.offset()) {
+                // the failing record is behind us (recovered, dead-lettered or skipped)
+                failing.remove(partition, current);
+            }
         }
+
+        private void succeeded(ConsumerRecord<?, ?> record) {
+            failing.remove(new TopicPartition(record.topic(), record.partition()));
+        }
+
+        private void failed(ConsumerRecord<?, ?> record, Instant at) {
+            failing.compute(
+                    new TopicPartition(record.topic(), record.partition()),
+                    (partition, current) -> current == null || current.offset() != record.offset()
+                            ? new Failing(record.offset(), at, at)
+                            : new Failing(current.offset(), current.since(), at));
+        }
+
+        private record Failing(long offset, Instant since, Instant lastFailureAt) {}
     }
 
     private final class Tracking implements RecordInterceptor<Object, Object> {
@@ -85,14 +120,29 @@ public final class ListenerActivity {
         @Override
         public ConsumerRecord<Object, Object> intercept(
                 ConsumerRecord<Object, Object> record, Consumer<Object, Object> consumer) {
+            current().seen(record, clock.instant());
+            return record;
+        }
+
+        @Override
+        public void success(ConsumerRecord<Object, Object> record, Consumer<Object, Object> consumer) {
+            current().succeeded(record);
+        }
+
+        @Override
+        public void failure(
+                ConsumerRecord<Object, Object> record, Exception exception, Consumer<Object, Object> consumer) {
+            current().failed(record, clock.instant());
+        }
+
+        private Activity current() {
             Activity current = activity;
             if (current == null) {
                 String id = container.getListenerId();
                 current = activity(id == null ? "unnamed" : id);
                 activity = current;
             }
-            current.seen(clock.instant());
-            return record;
+            return current;
         }
     }
 }

@@ -54,6 +54,10 @@ public final class ListenerMonitor implements SmartLifecycle {
     private final Map<String, Instant> pausedSince = new ConcurrentHashMap<>();
     private final Map<String, String> reportedProblems = new HashMap<>();
     private final PeriodicTasks tasks = new PeriodicTasks("kafka-listener-monitor");
+    private volatile Sample lastSample = new Sample(List.of(), Instant.EPOCH);
+
+    /** The states of one sample and when it was taken. */
+    public record Sample(List<ListenerState> states, Instant at) {}
 
     public ListenerMonitor(
             ListenerContainerRegistry registry,
@@ -74,6 +78,7 @@ public final class ListenerMonitor implements SmartLifecycle {
             states.add(inspect(container, now));
         }
         states.sort(Comparator.comparing(ListenerState::id));
+        lastSample = new Sample(List.copyOf(states), now);
         if (tasks.isRunning()) {
             logChanges(states);
         }
@@ -85,6 +90,11 @@ public final class ListenerMonitor implements SmartLifecycle {
             }
         }
         return states;
+    }
+
+    /** The latest sample, periodic or on demand (empty before the first). */
+    public Sample lastSample() {
+        return lastSample;
     }
 
     private Collection<MessageListenerContainer> containers() {

@@ -6,11 +6,15 @@ import io.fleetsaga.common.outbox.OutboxListener;
 import io.fleetsaga.common.outbox.OutboxRecord;
 import io.fleetsaga.common.outbox.OutboxStats;
 import io.fleetsaga.common.scheduling.PeriodicTasks;
+import io.fleetsaga.common.scheduling.TaskStatus;
+import io.fleetsaga.common.scheduling.WatchedTask;
+import io.fleetsaga.common.scheduling.WatchedTasks;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -39,7 +43,7 @@ import org.springframework.context.SmartLifecycle;
  * <p>{@code outbox_publish_failures_total} counts every failed attempt of a record, whatever its kind; the lane
  * gauges are read from the relays' state on scrape (no database access).
  */
-public final class OutboxMetrics implements OutboxListener, SmartLifecycle {
+public final class OutboxMetrics implements OutboxListener, SmartLifecycle, WatchedTasks {
 
     private static final Logger log = LoggerFactory.getLogger(OutboxMetrics.class);
 
@@ -51,6 +55,7 @@ public final class OutboxMetrics implements OutboxListener, SmartLifecycle {
     private final PeriodicTasks tasks = new PeriodicTasks("outbox-metrics");
     private final Map<String, OutboxLaneState> lanes = new ConcurrentHashMap<>();
     private final Clock clock;
+    private final WatchedTask refreshes;
 
     public OutboxMetrics(JdbcOutboxStore store, MeterRegistry registry, Duration refreshInterval) {
         this(store, registry, refreshInterval, Clock.systemUTC());
@@ -61,6 +66,8 @@ public final class OutboxMetrics implements OutboxListener, SmartLifecycle {
         this.store = store;
         this.registry = registry;
         this.refreshInterval = refreshInterval;
+        // one COUNT over the outbox: the interval plus a statement that may run up to the socket timeout
+        this.refreshes = new WatchedTask("outbox-stats", refreshInterval.plusSeconds(90));
         Gauge.builder("outbox.events.pending", stats, s -> s.get().pending())
                 .description("Outbox rows waiting to be published")
                 .register(registry);
@@ -83,6 +90,7 @@ public final class OutboxMetrics implements OutboxListener, SmartLifecycle {
     public void refresh() {
         try {
             stats.set(store.stats());
+            refreshes.completed();
         } catch (RuntimeException e) {
             refreshFailures.increment();
             log.warn("cannot refresh outbox gauges: {}", e.toString());
@@ -156,6 +164,7 @@ public final class OutboxMetrics implements OutboxListener, SmartLifecycle {
     @Override
     public void start() {
         if (!tasks.isRunning()) {
+            refreshes.started();
             tasks.every(
                     Duration.ZERO,
                     refreshInterval.compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100) : refreshInterval,
@@ -166,6 +175,12 @@ public final class OutboxMetrics implements OutboxListener, SmartLifecycle {
     @Override
     public void stop() {
         tasks.stop(Duration.ZERO);
+        refreshes.stopped();
+    }
+
+    @Override
+    public List<TaskStatus> taskStatuses() {
+        return refreshes.active() ? List.of(refreshes.status()) : List.of();
     }
 
     @Override

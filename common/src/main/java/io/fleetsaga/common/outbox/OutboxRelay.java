@@ -2,6 +2,9 @@ package io.fleetsaga.common.outbox;
 
 import io.fleetsaga.common.retry.BackoffPolicy;
 import io.fleetsaga.common.scheduling.PeriodicTasks;
+import io.fleetsaga.common.scheduling.TaskStatus;
+import io.fleetsaga.common.scheduling.WatchedTask;
+import io.fleetsaga.common.scheduling.WatchedTasks;
 import io.fleetsaga.common.tracing.EventLogContext;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,7 +51,7 @@ import org.springframework.context.SmartLifecycle;
  * <p>Several relays may run at once (one per service instance); they claim disjoint rows with
  * {@code FOR UPDATE SKIP LOCKED}.
  */
-public final class OutboxRelay implements SmartLifecycle {
+public final class OutboxRelay implements SmartLifecycle, WatchedTasks {
 
     private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
 
@@ -62,6 +65,7 @@ public final class OutboxRelay implements SmartLifecycle {
 
     private final PeriodicTasks tasks;
     private final LaneBackoff laneBackoff;
+    private final WatchedTask polls;
     private volatile boolean running;
 
     public OutboxRelay(
@@ -78,6 +82,10 @@ public final class OutboxRelay implements SmartLifecycle {
             OutboxLane lane) {
         this.lane = lane;
         this.tasks = new PeriodicTasks("outbox-relay-" + lane.name());
+        // a poll: claim (a statement), a batch's publishing (up to the publish timeout), mark sent (a statement)
+        this.polls = new WatchedTask(
+                "outbox-relay-" + lane.name(),
+                settings.pollInterval().plus(settings.publishTimeout()).plusSeconds(30));
         this.store = store;
         this.publisher = publisher;
         this.settings = settings;
@@ -126,6 +134,7 @@ public final class OutboxRelay implements SmartLifecycle {
             if (probe && laneBackoff.succeeded()) {
                 laneUp();
             }
+            polls.completed();
             return new Poll(0, false);
         }
         List<CompletableFuture<?>> futures = new ArrayList<>(batch.size());
@@ -168,6 +177,7 @@ public final class OutboxRelay implements SmartLifecycle {
         if (resumed) {
             laneUp();
         }
+        polls.completed();
         return new Poll(batch.size(), deferred.isEmpty() && (batch.size() >= limit || resumed));
     }
 
@@ -319,6 +329,7 @@ public final class OutboxRelay implements SmartLifecycle {
         }
         try {
             drain();
+            polls.completed();
         } catch (RuntimeException e) {
             // e.g. the database is unreachable: keep polling, the rows are safe where they are
             log.warn("relay {}: poll failed, retrying in {}: {}", relayId, settings.pollInterval(), e.toString());
@@ -342,6 +353,7 @@ public final class OutboxRelay implements SmartLifecycle {
             return;
         }
         running = true;
+        polls.started();
         tasks.every(Duration.ZERO, settings.pollInterval(), this::loop);
         tasks.every(settings.cleanupInterval(), settings.cleanupInterval(), this::cleanup);
         log.info(
@@ -359,12 +371,18 @@ public final class OutboxRelay implements SmartLifecycle {
         }
         running = false;
         tasks.stop(settings.publishTimeout().plusSeconds(1));
+        polls.stopped();
         log.info("outbox relay {} stopped", relayId);
     }
 
     @Override
     public boolean isRunning() {
         return running;
+    }
+
+    @Override
+    public List<TaskStatus> taskStatuses() {
+        return polls.active() ? List.of(polls.status()) : List.of();
     }
 
     /** Start after the Kafka producer and the data source, stop before them. */

@@ -2,6 +2,9 @@ package io.fleetsaga.order.reconciliation;
 
 import io.fleetsaga.common.lease.LeaseLostException;
 import io.fleetsaga.common.lease.LeaseManager;
+import io.fleetsaga.common.scheduling.TaskStatus;
+import io.fleetsaga.common.scheduling.WatchedTask;
+import io.fleetsaga.common.scheduling.WatchedTasks;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +41,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * lease holder.
  */
 @Service
-public class ReconciliationService implements DisposableBean {
+public class ReconciliationService implements DisposableBean, WatchedTasks {
 
     static final String LEASE = "reconciliation";
     private static final Logger log = LoggerFactory.getLogger(ReconciliationService.class);
@@ -54,6 +57,8 @@ public class ReconciliationService implements DisposableBean {
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> daemon(r, "reconciliation-run"));
     private final ScheduledExecutorService renewals =
             Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "reconciliation-lease"));
+    /** Renewals of the run lease, watched while a run goes on: two missed renewals put the lease at risk. */
+    private final WatchedTask leaseRenewal;
 
     ReconciliationService(
             Reconciler reconciler,
@@ -71,6 +76,9 @@ public class ReconciliationService implements DisposableBean {
         this.settings = settings;
         this.transaction = new TransactionTemplate(transactions);
         this.instance = hostName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+        this.leaseRenewal = new WatchedTask(
+                "reconciliation-lease-renewal",
+                settings.leaseTtl().multipliedBy(2).dividedBy(3));
     }
 
     /**
@@ -169,6 +177,7 @@ public class ReconciliationService implements DisposableBean {
     private void execute(long runId, RunRequest request, RunLease lease) {
         Instant started = Instant.now();
         long renewEvery = Math.max(1, settings.leaseTtl().toMillis() / 3);
+        leaseRenewal.started();
         ScheduledFuture<?> renewal =
                 renewals.scheduleWithFixedDelay(() -> renew(lease), renewEvery, renewEvery, TimeUnit.MILLISECONDS);
         try {
@@ -197,6 +206,7 @@ public class ReconciliationService implements DisposableBean {
             fail(runId, lease, started, e.getMessage() == null ? e.toString() : e.getMessage());
         } finally {
             renewal.cancel(false);
+            leaseRenewal.stopped();
             // conditional on owner and fencing token: changes nothing when the lease was taken over
             leases.release(lease.lease());
         }
@@ -231,7 +241,14 @@ public class ReconciliationService implements DisposableBean {
         lease.renew();
         if (lease.lostBecause() != null) {
             log.warn("reconciliation lease {} counts as lost, the run stops: {}", lease.lease(), lease.lostBecause());
+        } else {
+            leaseRenewal.completed();
         }
+    }
+
+    @Override
+    public List<TaskStatus> taskStatuses() {
+        return leaseRenewal.active() ? List.of(leaseRenewal.status()) : List.of();
     }
 
     @Override
