@@ -3,6 +3,7 @@ package io.fleetsaga.common.messaging;
 import io.fleetsaga.common.event.MalformedEventException;
 import io.fleetsaga.common.retry.BackoffPolicy;
 import io.fleetsaga.common.retry.JitteredBackOff;
+import io.fleetsaga.common.web.DatabaseUnavailable;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.TopicPartition;
@@ -11,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.util.backoff.BackOff;
 
 /**
  * Builds the consumers' error handler: a failing record is retried in place with the kit's full-jitter
@@ -19,6 +21,12 @@ import org.springframework.kafka.listener.DefaultErrorHandler;
  * headers, to {@code <topic><suffix>} and its offset is committed. One poison record therefore never
  * blocks its partition, and nothing is lost: the dead-letter record is counted in
  * {@code kafka_dead_letters_total{topic}}.
+ *
+ * <p><b>Whose fault (ARCHITECTURE rule 5).</b> A database that does not answer ({@link DatabaseUnavailable}: no
+ * connection, a socket or query timeout, a broken connection) is not the record's fault: such a failure is retried
+ * with the same backoff for as long as the outage lasts and never dead-letters the record — the partition waits,
+ * in order, and the watchdog shows the listener stalled. A lock wait or any other failure spends the record's
+ * attempts and then dead-letters it, as before.
  */
 public final class DeadLetters {
 
@@ -52,6 +60,20 @@ public final class DeadLetters {
                 },
                 new JitteredBackOff(policy));
         handler.addNotRetryableExceptions(MalformedEventException.class);
+        BackoffPolicy outage = untilRecovered(policy);
+        handler.setBackOffFunction((record, e) -> backOffFor(e, outage));
+        // a record that failed on its content and then on an outage (or back) starts a fresh count
+        handler.setResetStateOnExceptionChange(true);
         return handler;
+    }
+
+    /** The back-off of a failure: retried without end for an unreachable database, else the default (null). */
+    static BackOff backOffFor(Exception failure, BackoffPolicy outage) {
+        return DatabaseUnavailable.matches(failure) ? new JitteredBackOff(outage) : null;
+    }
+
+    /** The consumer policy without a last attempt: an outage lasts as long as it lasts. */
+    static BackoffPolicy untilRecovered(BackoffPolicy policy) {
+        return new BackoffPolicy(policy.initialDelay(), policy.multiplier(), policy.maxDelay(), Integer.MAX_VALUE);
     }
 }
