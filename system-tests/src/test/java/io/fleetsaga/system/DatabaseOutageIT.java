@@ -3,6 +3,7 @@ package io.fleetsaga.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetsaga.infra.EmbeddedMariaDb;
 import io.fleetsaga.infra.RealInfrastructure;
 import io.fleetsaga.infra.ServiceProcess;
@@ -53,7 +54,7 @@ class DatabaseOutageIT {
                 "fleetsaga.consumer.health.check-interval", "500ms");
         stack = SystemStack.start(
                 small,
-                Map.of("fleetsaga.reconciliation.lease-ttl", "6s"),
+                Map.of("fleetsaga.reconciliation.lease-ttl", "6s", "fleetsaga.idempotency.abandon-after", "3s"),
                 1,
                 url -> url.replace("127.0.0.1:" + database.port() + "/", "127.0.0.1:" + proxy.port() + "/"));
         workflow = new Workflow(stack);
@@ -111,7 +112,21 @@ class DatabaseOutageIT {
         afterTheOutage(taskId);
     }
 
+    /** An order created with an Idempotency-Key during the outage (answered 503), retried after it. */
+    private static String keyedOrder;
+
+    private static String keyedKey;
+
     private static void duringTheOutage() {
+        // the key is claimed in a filter before any controller: its 503 must not be a container error, and must
+        // leave the key free for the client's retry
+        keyedOrder = "o-keyed-" + UUID.randomUUID();
+        keyedKey = "k-outage-" + UUID.randomUUID();
+        answers503Fast(
+                stack.orderService,
+                "/api/orders",
+                "{\"orderId\":\"" + keyedOrder + "\"}",
+                Map.of("Idempotency-Key", keyedKey));
         for (int i = 0; i < 2; i++) {
             answers503Fast(stack.orderService, "/api/orders", "{\"orderId\":\"o-" + UUID.randomUUID() + "\"}");
             answers503Fast(
@@ -126,6 +141,29 @@ class DatabaseOutageIT {
     }
 
     private static void afterTheOutage(String taskId) throws Exception {
+        // The claim's INSERT may reach a frozen database late and commit after the 503: the key then stays "in
+        // progress" (nothing committed under it) until abandon-after, and the client's retry — 409 with Retry-After
+        // meanwhile, or 503 while the pool still meets half-open connections — creates the order once.
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    HttpResponse<String> retried = stack.post(
+                            stack.orderService,
+                            "/api/orders",
+                            "{\"orderId\":\"" + keyedOrder + "\"}",
+                            Map.of("Idempotency-Key", keyedKey));
+                    if (retried.statusCode() == 409 || retried.statusCode() == 503) {
+                        assertThat(retried.headers().firstValue("Retry-After"))
+                                .as(retried.body())
+                                .isPresent();
+                        return false;
+                    }
+                    assertThat(retried.statusCode()).as(retried.body()).isEqualTo(201);
+                    return true;
+                });
+        JsonNode keyed = workflow.order(keyedOrder);
+        assertThat(keyed.get("status").asText()).isEqualTo("CREATED");
+        assertThat(keyed.get("history")).as("created once, nothing else").hasSize(1);
         // relay (order-service) -> listener (assignment-service) -> relay (assignment-service) -> listener (saga)
         String orderId = workflow.order();
         HttpResponse<String> accepted = stack.post(
@@ -145,8 +183,12 @@ class DatabaseOutageIT {
     }
 
     private static void answers503Fast(ServiceProcess service, String path, String json) {
+        answers503Fast(service, path, json, Map.of());
+    }
+
+    private static void answers503Fast(ServiceProcess service, String path, String json, Map<String, String> headers) {
         long started = System.nanoTime();
-        HttpResponse<String> response = stack.post(service, path, json);
+        HttpResponse<String> response = stack.post(service, path, json, headers);
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         System.out.printf(
                 "[DatabaseOutageIT] %s %s during the outage: %d in %d ms%n",
