@@ -1,6 +1,7 @@
 package io.fleetsaga.order.order.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.fleetsaga.infra.SpringInfrastructure;
 import io.fleetsaga.order.support.Api;
@@ -65,7 +66,7 @@ class OrderLockWaitIT {
 
         ResponseEntity<String> cancelled;
         long started;
-        // another transaction holds the order's row for 7 s: longer than the 5 s lock wait, far shorter than 50 s
+        // another transaction holds the order's row past the 5 s lock wait (the old 50 s wait never timed out)
         try (Connection holder = dataSource.getConnection()) {
             holder.setAutoCommit(false);
             try (PreparedStatement lock =
@@ -76,14 +77,18 @@ class OrderLockWaitIT {
             started = System.nanoTime();
             CompletableFuture<ResponseEntity<String>> request = CompletableFuture.supplyAsync(
                     () -> api.post("/api/orders/" + orderId + "/cancellation", "{\"reason\":\"lock wait test\"}"));
-            Thread.sleep(Duration.ofSeconds(7).toMillis());
+            // hold the row until the write's attempt has timed out on the lock (5 s) and been retried: a condition,
+            // not a fixed pause; a write that waited out the whole lock would never move the counter
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> retries() - retriesBefore >= 1.0);
             holder.rollback();
             cancelled = request.get(60, TimeUnit.SECONDS);
         }
         long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
 
         System.out.printf(
-                "[OrderLockWaitIT] cancellation behind a 7 s row lock: %s in %d ms, %s retries%n",
+                "[OrderLockWaitIT] cancellation behind a row lock held until the retry: %s in %d ms, %s retries%n",
                 cancelled.getStatusCode(), tookMs, retries() - retriesBefore);
         assertThat(cancelled.getStatusCode()).as(cancelled.getBody()).isEqualTo(HttpStatus.OK);
         assertThat(retries() - retriesBefore)
