@@ -1,5 +1,6 @@
 package io.fleetsaga.common.inbox;
 
+import io.fleetsaga.common.chaos.CrashPoints;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -77,6 +78,8 @@ public final class Inbox {
             listeners.forEach(l -> l.duplicate(consumer, messageId));
             return Optional.empty();
         }
+        // committed, the listener has not returned: the offset is not committed (fault harness only)
+        CrashPoints.hit(CrashPoints.INBOX_AFTER_COMMIT);
         listeners.forEach(l -> l.processed(consumer, messageId));
         return Optional.ofNullable(result.get());
     }

@@ -1,5 +1,6 @@
 package io.fleetsaga.common.outbox;
 
+import io.fleetsaga.common.chaos.CrashPoints;
 import io.fleetsaga.common.retry.BackoffPolicy;
 import io.fleetsaga.common.scheduling.PeriodicTasks;
 import io.fleetsaga.common.scheduling.TaskStatus;
@@ -162,6 +163,10 @@ public final class OutboxRelay implements SmartLifecycle, WatchedTasks {
         }
         if (!deferred.isEmpty()) {
             defer(claimToken, deferred);
+        }
+        if (!sent.isEmpty()) {
+            // acknowledged, not yet marked sent: published again after the claim expires (fault harness only)
+            CrashPoints.hit(CrashPoints.OUTBOX_AFTER_PUBLISH);
         }
         int marked = store.markSent(claimToken, sent);
         if (marked != sent.size()) {

@@ -2,6 +2,7 @@ package io.fleetsaga.order.order;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetsaga.common.chaos.CrashPoints;
 import io.fleetsaga.common.event.EventEnvelope;
 import io.fleetsaga.common.outbox.OutboxWriter;
 import io.fleetsaga.order.messaging.OrderTopics;
@@ -57,6 +58,7 @@ public class OrderChanges {
             throw new OrderExistsException(orderId);
         }
         FleetOrder order = orders.saveAndFlush(FleetOrder.create(orderId, clock.instant()));
+        CrashPoints.hit(CrashPoints.ORDER_AFTER_STATE_CHANGE);
         return recorded(order, order.creation());
     }
 
@@ -79,6 +81,8 @@ public class OrderChanges {
         }
         OrderTransition made = transition.apply(order, clock.instant());
         orders.flush();
+        // the order row is written, its history and outbox rows not yet (fault harness only)
+        CrashPoints.hit(CrashPoints.ORDER_AFTER_STATE_CHANGE);
         return recorded(order, made);
     }
 
