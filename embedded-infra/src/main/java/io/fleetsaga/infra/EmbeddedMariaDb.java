@@ -202,6 +202,24 @@ public final class EmbeddedMariaDb implements DatabaseServer, AutoCloseable {
         Processes.awaitLinuxState(pid, true, Duration.ofSeconds(5));
     }
 
+    /**
+     * Crashes the server with SIGKILL, as a power cut would (InnoDB recovers from its redo log on the next
+     * start); waits until the process is gone. Start it again with {@link #start(Path)} on the same directory
+     * (outside {@code java.io.tmpdir}, else the data is wiped) — it gets another port.
+     */
+    public void kill() {
+        Processes.signal(pid, "KILL");
+        ProcessHandle.of(pid).ifPresent(process -> {
+            try {
+                process.onExit().get(20, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("MariaDB (pid " + pid + ") survived SIGKILL", e);
+            }
+        });
+        watchdog.ifPresent(Process::destroy);
+        stopQuietly(db);
+    }
+
     /** Lets a {@link #pause() paused} server run again. */
     public void resume() {
         Processes.signal(pid, "CONT");

@@ -75,10 +75,17 @@ public final class KafkaBrokerProcess implements KafkaEndpoint, AutoCloseable {
     private Process process;
     private boolean paused;
 
-    private KafkaBrokerProcess(Path dataDir, int brokerPort, int controllerPort) {
+    /** The listener for clients behind a proxy, 0 when clients use {@link #brokerPort} directly. */
+    private final int clientPort;
+    /** The address clients are told to use for {@link #clientPort} (the proxy's port). */
+    private final int advertisedPort;
+
+    private KafkaBrokerProcess(Path dataDir, int brokerPort, int controllerPort, int clientPort, int advertisedPort) {
         this.dataDir = dataDir;
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
+        this.clientPort = clientPort;
+        this.advertisedPort = advertisedPort;
     }
 
     /**
@@ -88,6 +95,23 @@ public final class KafkaBrokerProcess implements KafkaEndpoint, AutoCloseable {
      * @throws IllegalStateException if the broker does not become ready (message contains its log tail)
      */
     public static KafkaBrokerProcess start(Path dataDir) {
+        return start(dataDir, 0);
+    }
+
+    /**
+     * Starts a broker for clients behind a TCP proxy listening on {@code advertisedPort}: the broker gets a
+     * listener of its own for them ({@link #clientListenerPort()}, the proxy's target) and tells them, in its
+     * metadata, to connect to 127.0.0.1:{@code advertisedPort} — so every client connection goes through the
+     * proxy, bootstrap and afterwards. {@link #bootstrapServers()} is the proxy's address.
+     */
+    public static KafkaBrokerProcess startBehindProxy(Path dataDir, int advertisedPort) {
+        if (advertisedPort <= 0) {
+            throw new IllegalArgumentException("advertisedPort must be a port, not " + advertisedPort);
+        }
+        return start(dataDir, advertisedPort);
+    }
+
+    private static KafkaBrokerProcess start(Path dataDir, int advertisedPort) {
         Path dir = dataDir.toAbsolutePath().normalize();
         try {
             Files.createDirectories(dir);
@@ -99,10 +123,12 @@ public final class KafkaBrokerProcess implements KafkaEndpoint, AutoCloseable {
         for (int attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
             int brokerPort = Processes.freePort();
             int controllerPort = Processes.freePort();
-            if (brokerPort == controllerPort) {
+            int clientPort = advertisedPort > 0 ? Processes.freePort() : 0;
+            if (brokerPort == controllerPort || clientPort == brokerPort || clientPort == controllerPort) {
                 continue;
             }
-            KafkaBrokerProcess broker = new KafkaBrokerProcess(dir, brokerPort, controllerPort);
+            KafkaBrokerProcess broker =
+                    new KafkaBrokerProcess(dir, brokerPort, controllerPort, clientPort, advertisedPort);
             try {
                 broker.writeConfiguration();
                 broker.launchAndAwaitReady();
@@ -117,6 +143,16 @@ public final class KafkaBrokerProcess implements KafkaEndpoint, AutoCloseable {
 
     @Override
     public String bootstrapServers() {
+        return "127.0.0.1:" + (advertisedPort > 0 ? advertisedPort : brokerPort);
+    }
+
+    /** The port of the listener for proxied clients (see {@link #startBehindProxy}), else the broker's port. */
+    public int clientListenerPort() {
+        return clientPort > 0 ? clientPort : brokerPort;
+    }
+
+    /** The broker's own address, never through a proxy (for tooling that must see the broker itself). */
+    public String directBootstrapServers() {
         return "127.0.0.1:" + brokerPort;
     }
 
@@ -277,11 +313,13 @@ public final class KafkaBrokerProcess implements KafkaEndpoint, AutoCloseable {
                         "process.roles=broker,controller",
                         "node.id=1",
                         "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                        "listeners=PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                        "advertised.listeners=PLAINTEXT://127.0.0.1:" + brokerPort,
+                        "listeners=PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort
+                                + (clientPort > 0 ? ",CLIENT://127.0.0.1:" + clientPort : ""),
+                        "advertised.listeners=PLAINTEXT://127.0.0.1:" + brokerPort
+                                + (clientPort > 0 ? ",CLIENT://127.0.0.1:" + advertisedPort : ""),
                         "controller.listener.names=CONTROLLER",
                         "inter.broker.listener.name=PLAINTEXT",
-                        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,CLIENT:PLAINTEXT",
                         "log.dirs=" + escape(logDirs),
                         "auto.create.topics.enable=true",
                         "num.partitions=3",
@@ -384,7 +422,7 @@ public final class KafkaBrokerProcess implements KafkaEndpoint, AutoCloseable {
         awaitPortOpen(deadline);
         Map<String, Object> config = Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers(),
+                directBootstrapServers(),
                 AdminClientConfig.CLIENT_ID_CONFIG,
                 "fleet-saga-broker-readiness",
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,

@@ -29,9 +29,12 @@ public final class ServiceProcess implements AutoCloseable {
     private final int port;
     private final Map<String, String> properties;
     private final Path log;
-    private Process process;
+    private volatile Process process;
+    private volatile java.time.Instant startedAt;
+    private volatile boolean paused;
 
     private final List<String> jvmOptions;
+    private volatile List<String> extraJvmOptions = List.of();
 
     private ServiceProcess(
             String name, Path jar, int port, Map<String, String> properties, List<String> jvmOptions, Path logs) {
@@ -91,11 +94,14 @@ public final class ServiceProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(jvmOptions);
+        command.addAll(extraJvmOptions);
         command.add("-jar");
         command.add(jar.toString());
         command.add("--server.port=" + port);
         properties.forEach((key, value) -> command.add("--" + key + "=" + value));
         try {
+            startedAt = java.time.Instant.now();
+            paused = false;
             process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
@@ -151,6 +157,11 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    @Override
+    public String toString() {
+        return name + ":" + port;
+    }
+
     public URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
     }
@@ -171,15 +182,73 @@ public final class ServiceProcess implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
+    /** Operating system process id (of the last process, if it has exited). */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** When the current process was started. */
+    public java.time.Instant startedAt() {
+        return startedAt;
+    }
+
     /** Ends the process like a crash would. */
     public void kill() {
+        if (paused) {
+            resume();
+        }
         process.destroyForcibly();
         waitForExit();
+    }
+
+    /**
+     * Freezes the process with SIGSTOP — a stop-the-world pause as long as the caller likes: it answers nothing,
+     * its leases and Kafka sessions run out, its open connections stay. {@link #resume()} lets it continue
+     * where it was, unaware of the time that passed.
+     */
+    public synchronized void pause() {
+        Processes.signal(process.pid(), "STOP");
+        Processes.awaitLinuxState(process.pid(), true, Duration.ofSeconds(5));
+        paused = true;
+    }
+
+    /** Continues a {@linkplain #pause() paused} process with SIGCONT. */
+    public synchronized void resume() {
+        Processes.signal(process.pid(), "CONT");
+        Processes.awaitLinuxState(process.pid(), false, Duration.ofSeconds(5));
+        paused = false;
+    }
+
+    public synchronized boolean isPaused() {
+        return paused && isAlive();
+    }
+
+    /**
+     * Starts the service again — same jar, port, properties and log — after it {@linkplain #kill() was
+     * killed} or {@linkplain #close() stopped}; returns at once (see {@link #awaitReady}). A running process is
+     * stopped first.
+     */
+    public ServiceProcess relaunch() {
+        return relaunch(List.of());
+    }
+
+    /**
+     * As {@link #relaunch()}, with {@code extraJvmOptions} after the service's own (e.g. {@code
+     * -Dfleetsaga.chaos.crash-points=…}) for this process only; the next relaunch drops them again.
+     */
+    public ServiceProcess relaunch(List<String> extraJvmOptions) {
+        close();
+        this.extraJvmOptions = List.copyOf(extraJvmOptions);
+        launch();
+        return this;
     }
 
     @Override
     public void close() {
         if (process != null && process.isAlive()) {
+            if (paused) {
+                resume();
+            }
             process.destroy();
             waitForExit();
         }

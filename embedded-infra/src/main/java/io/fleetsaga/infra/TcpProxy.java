@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
@@ -21,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * looks after a network partition, a dead NAT entry or a server that vanished without a FIN. Connections accepted
  * while black-holed are just as silent. {@link #restore()} lets new connections through again; the black-holed ones
  * stay dead, as they would in reality.
+ *
+ * <p>{@link #delay(Duration)} adds latency to every chunk forwarded in either direction (a slow or congested
+ * network); {@link #cut()} resets every open connection and refuses new ones (a server that is gone, or a
+ * firewall that rejects); {@link #retarget(int)} points new connections at another port (a server restarted on
+ * another port keeps its address for the clients). {@link #restore()} ends black hole, delay and cut alike.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -28,7 +34,9 @@ public final class TcpProxy implements AutoCloseable {
 
     private final ServerSocket server;
     private final String targetHost;
-    private final int targetPort;
+    private volatile int targetPort;
+    private volatile long delayNanos;
+    private volatile boolean cut;
     private final List<Link> links = new CopyOnWriteArrayList<>();
     private volatile boolean blackHoled;
     private volatile boolean closed;
@@ -65,9 +73,34 @@ public final class TcpProxy implements AutoCloseable {
         log.info("TCP proxy :{} -> {}:{} black-holed ({} connections)", port(), targetHost, targetPort, links.size());
     }
 
-    /** New connections are forwarded again; black-holed ones stay dead. */
+    /** Adds {@code latency} before every chunk is forwarded, in both directions, on open and new connections. */
+    public void delay(Duration latency) {
+        delayNanos = latency.toNanos();
+        log.info("TCP proxy :{} -> {}:{} delays traffic by {}", port(), targetHost, targetPort, latency);
+    }
+
+    /** Resets every open connection and refuses new ones (they are accepted and closed at once). */
+    public void cut() {
+        cut = true;
+        links.forEach(Link::reset);
+        log.info("TCP proxy :{} -> {}:{} cut ({} connections reset)", port(), targetHost, targetPort, links.size());
+    }
+
+    /** New connections go to {@code port} from now on; open ones stay where they are. */
+    public void retarget(int port) {
+        targetPort = port;
+    }
+
+    /** The port new connections are forwarded to. */
+    public int targetPort() {
+        return targetPort;
+    }
+
+    /** New connections are forwarded again, without delay; black-holed ones stay dead. */
     public void restore() {
         blackHoled = false;
+        cut = false;
+        delayNanos = 0;
         log.info("TCP proxy :{} -> {}:{} restored", port(), targetHost, targetPort);
     }
 
@@ -81,6 +114,10 @@ public final class TcpProxy implements AutoCloseable {
                     log.warn("TCP proxy :{} stopped accepting: {}", port(), e.toString());
                 }
                 return;
+            }
+            if (cut) {
+                Link.resetQuietly(client);
+                continue;
             }
             Link link = new Link(client);
             links.add(link);
@@ -109,6 +146,10 @@ public final class TcpProxy implements AutoCloseable {
                         OutputStream out = to == null ? null : to.getOutputStream();
                         int n;
                         while ((n = in.read(buffer)) >= 0) {
+                            long delay = delayNanos;
+                            if (delay > 0) {
+                                Thread.sleep(delay / 1_000_000, (int) (delay % 1_000_000)); // the injected latency
+                            }
                             if (!link.dead && out != null) {
                                 out.write(buffer, 0, n);
                                 out.flush();
@@ -116,7 +157,10 @@ public final class TcpProxy implements AutoCloseable {
                         }
                     } catch (IOException e) {
                         // the other side closed or the proxy is closing
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
                     }
+                    links.remove(link);
                     if (!link.dead) {
                         link.close();
                     }
@@ -151,7 +195,24 @@ public final class TcpProxy implements AutoCloseable {
             closeQuietly(upstream);
         }
 
-        private static void closeQuietly(Socket socket) {
+        /** Closes both sides with an RST instead of a FIN, as a rejecting firewall or a vanished server would. */
+        void reset() {
+            resetQuietly(client);
+            resetQuietly(upstream);
+        }
+
+        static void resetQuietly(Socket socket) {
+            if (socket != null) {
+                try {
+                    socket.setSoLinger(true, 0);
+                } catch (IOException e) {
+                    // closed already
+                }
+                closeQuietly(socket);
+            }
+        }
+
+        static void closeQuietly(Socket socket) {
             if (socket != null) {
                 try {
                     socket.close();
