@@ -69,6 +69,8 @@ public class OrderWriteRetry {
                 retries.increment();
                 log.debug("{} lost a race (attempt {}), retrying: {}", what, attempt, e.toString());
                 pause(attempt);
+                // with the line above, the attempt times the fault harness checks the backoff on (I-1)
+                log.debug("{} attempt {} starts", what, attempt + 1);
             }
         }
     }
