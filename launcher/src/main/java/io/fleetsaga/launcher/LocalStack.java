@@ -1,8 +1,8 @@
 package io.fleetsaga.launcher;
 
 import io.fleetsaga.infra.EmbeddedMariaDb;
+import io.fleetsaga.infra.FleetStack;
 import io.fleetsaga.infra.KafkaBrokerProcess;
-import io.fleetsaga.infra.RealInfrastructure;
 import io.fleetsaga.infra.ServiceProcess;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -53,34 +52,24 @@ public final class LocalStack {
         long started = System.nanoTime();
 
         out.println("fleet-saga local stack — data in " + home + " (delete it to start from scratch)");
-        out.println("[1/3] starting MariaDB (the first start on a machine unpacks its binaries, ≈350 MB) …");
-        EmbeddedMariaDb database = EmbeddedMariaDb.start(home.resolve("mariadb"));
-        running.add(0, database);
-        out.println("      MariaDB " + database.serverVersion() + " on 127.0.0.1:" + database.port());
-
-        out.println("[2/3] starting the Kafka broker …");
-        KafkaBrokerProcess kafka = KafkaBrokerProcess.start(home.resolve("kafka"));
-        running.add(0, kafka);
-        out.println("      Kafka on " + kafka.bootstrapServers());
-
-        out.println("[3/3] starting order-service and assignment-service (≈20-40 s on 2 cores) …");
-        Map<String, String> shared = new HashMap<>(RealInfrastructure.hibernatePropertiesFor(database.serverVersion()));
-        shared.put("spring.kafka.bootstrap-servers", kafka.bootstrapServers());
-        shared.put("spring.datasource.username", database.username());
-        shared.put("spring.datasource.password", database.password());
-        shared.putAll(LOCAL_USERS);
-        Path logs = home.resolve("logs");
-        Map<String, String> orderServiceOnly = new HashMap<>(shared);
+        out.println("starting MariaDB (the first start on a machine unpacks its binaries, ≈350 MB), the Kafka broker,"
+                + " order-service and assignment-service (≈30-60 s on 2 cores) …");
+        Map<String, String> orderServiceOnly = new HashMap<>();
         // reconciliation reads assignment-service's facts as the local service user, every minute
-        orderServiceOnly.put("fleetsaga.reconciliation.assignment-service.url", "http://127.0.0.1:" + assignmentPort);
         orderServiceOnly.put("fleetsaga.reconciliation.assignment-service.password", "service-local");
         orderServiceOnly.put("fleetsaga.reconciliation.interval", "1m");
-        CompletableFuture<ServiceProcess> orders = CompletableFuture.supplyAsync(
-                () -> start("order-service", orderPort, database.jdbcUrl("orders"), orderServiceOnly, logs, running));
-        CompletableFuture<ServiceProcess> assignments = CompletableFuture.supplyAsync(() ->
-                start("assignment-service", assignmentPort, database.jdbcUrl("assignments"), shared, logs, running));
-        ServiceProcess orderService = orders.join();
-        ServiceProcess assignmentService = assignments.join();
+        FleetStack stack = FleetStack.start(FleetStack.Options.defaults(home)
+                .withPorts(List.of(orderPort), List.of(assignmentPort))
+                .withProperties(LOCAL_USERS, orderServiceOnly, Map.of())
+                .withJvmOptions(List.of("-Xmx384m", "-XX:+UseSerialGC"))
+                // the database and the broker on their own ports, no fault-injection proxies in between
+                .withProxies(false));
+        running.add(stack);
+        EmbeddedMariaDb database = stack.database();
+        KafkaBrokerProcess kafka = stack.broker();
+        ServiceProcess orderService = stack.orderServices().get(0);
+        ServiceProcess assignmentService = stack.assignmentServices().get(0);
+        Path logs = home.resolve("logs");
 
         boolean simulate = !"off".equalsIgnoreCase(env("FLEET_SAGA_SIMULATOR", "on"));
         if (simulate) {
@@ -126,23 +115,6 @@ public final class LocalStack {
                         : "  simulator           off");
         out.println("Ctrl-C stops everything.");
         new CountDownLatch(1).await();
-    }
-
-    private static ServiceProcess start(
-            String name, int port, String jdbcUrl, Map<String, String> shared, Path logs, List<AutoCloseable> running) {
-        String jar = System.getProperty("fleetsaga." + name + ".jar");
-        if (jar == null) {
-            throw new IllegalStateException("start the stack with: ./mvnw -q -pl launcher -am package exec:exec"
-                    + " -DskipTests (the jar of " + name + " is unknown)");
-        }
-        Map<String, String> properties = new HashMap<>(shared);
-        properties.put("spring.datasource.url", jdbcUrl);
-        ServiceProcess service = ServiceProcess.start(
-                name, Path.of(jar), port, properties, List.of("-Xmx384m", "-XX:+UseSerialGC"), logs);
-        synchronized (running) {
-            running.add(0, service);
-        }
-        return service.awaitReady(Duration.ofMinutes(3));
     }
 
     private static void stopAll(List<AutoCloseable> running) {
