@@ -9,8 +9,6 @@ import io.fleetsaga.assignment.support.RealInfrastructureTest;
 import io.fleetsaga.common.event.EventEnvelope;
 import io.fleetsaga.infra.RealInfrastructure;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +16,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
@@ -26,7 +23,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.ResponseEntity;
 
@@ -41,9 +37,6 @@ class DeadLetterOpsIT extends RealInfrastructureTest {
     static final String DLT = ORDER_EVENTS_DLT;
     static final String API = "/api/ops/dead-letters";
 
-    @Autowired
-    DataSource dataSource;
-
     @Test
     void aRecordThatFailedUntilItsCauseWasFixedIsListedReplayedAndAppliedOnce() throws Exception {
         String taskId = createTask(5);
@@ -51,20 +44,14 @@ class DeadLetterOpsIT extends RealInfrastructureTest {
         EventEnvelope assigned = state(orderId, taskId, "ASSIGNED", 2);
         RecordMetadata sent;
         JsonNode letter;
-        // the cause: a transaction that holds the task row, so every attempt ends in a lock wait timeout (1 s here)
-        try (Connection blocker = dataSource.getConnection()) {
-            blocker.setAutoCommit(false);
-            try (PreparedStatement lock =
-                    blocker.prepareStatement("SELECT id FROM assignment_task WHERE id = ? FOR UPDATE")) {
-                lock.setString(1, taskId);
-                lock.executeQuery().close();
-            }
-            sent = send(assigned);
-            letter = await().atMost(Duration.ofSeconds(90))
-                    .pollInterval(Duration.ofSeconds(1))
-                    .until(() -> deadLetterOf(orderId), found -> found != null);
-            blocker.rollback(); // the cause is gone
-        }
+        // the cause: a task counter at the column's limit, so every attempt of the increment fails (out of range) —
+        // a failure of the record against this state, not of the transport or of contention (those never dead-letter)
+        jdbc.update("UPDATE assignment_task SET assigned_count = 2147483647 WHERE id = ?", taskId);
+        sent = send(assigned);
+        letter = await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> deadLetterOf(orderId), found -> found != null);
+        jdbc.update("UPDATE assignment_task SET assigned_count = 0 WHERE id = ?", taskId); // the cause is gone
 
         assertThat(letter.path("originalTopic").asText()).isEqualTo(ORDER_EVENTS);
         assertThat(letter.path("originalPartition").asInt()).isEqualTo(sent.partition());
@@ -72,7 +59,7 @@ class DeadLetterOpsIT extends RealInfrastructureTest {
         assertThat(letter.path("exceptionClass").asText()).isNotBlank();
         assertThat(letter.path("exceptionMessage").asText())
                 .as(letter.toString())
-                .containsIgnoringCase("lock");
+                .containsIgnoringCase("out of range");
         assertThat(letter.path("valueText").asText())
                 .contains(orderId)
                 .contains(assigned.eventId().toString());

@@ -23,10 +23,11 @@ import org.springframework.util.backoff.BackOff;
  * {@code kafka_dead_letters_total{topic}}.
  *
  * <p><b>Whose fault (ARCHITECTURE rule 5).</b> A database that does not answer ({@link DatabaseUnavailable}: no
- * connection, a socket or query timeout, a broken connection) is not the record's fault: such a failure is retried
- * with the same backoff for as long as the outage lasts and never dead-letters the record — the partition waits,
- * in order, and the watchdog shows the listener stalled. A lock wait or any other failure spends the record's
- * attempts and then dead-letters it, as before.
+ * connection, a socket or query timeout, a broken connection) is not the record's fault, and neither is contention
+ * ({@link #contention}: a lock wait timeout or a deadlock — another transaction holds the rows, e.g. a zombie
+ * transaction of a half-open connection until the server ends it): such a failure is retried with the same backoff
+ * for as long as it lasts and never dead-letters the record — the partition waits, in order, and the watchdog shows
+ * the listener stalled. Any other failure spends the record's attempts and then dead-letters it.
  */
 public final class DeadLetters {
 
@@ -67,9 +68,29 @@ public final class DeadLetters {
         return handler;
     }
 
-    /** The back-off of a failure: retried without end for an unreachable database, else the default (null). */
+    /**
+     * The back-off of a failure: retried without end for an unreachable database or for contention, else the
+     * default (null).
+     */
     static BackOff backOffFor(Exception failure, BackoffPolicy outage) {
-        return DatabaseUnavailable.matches(failure) ? new JitteredBackOff(outage) : null;
+        return DatabaseUnavailable.matches(failure) || contention(failure) ? new JitteredBackOff(outage) : null;
+    }
+
+    /**
+     * Whether {@code failure} is a lock wait timeout (MySQL error 1205) or a deadlock (1213): the rows were held by
+     * another transaction, which says nothing about the record. Found in the fault harness (issue 10): a transaction
+     * of a half-open connection held its rows until the server ended it, and a record that only waited for those
+     * rows was dead-lettered.
+     */
+    static boolean contention(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.springframework.dao.PessimisticLockingFailureException
+                    || (t instanceof java.sql.SQLException sql
+                            && (sql.getErrorCode() == 1205 || sql.getErrorCode() == 1213))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The consumer policy without a last attempt: an outage lasts as long as it lasts. */

@@ -39,15 +39,30 @@ class DeadLettersTests {
     }
 
     @Test
-    void aLockWaitOrAFailureOfTheRecordSpendsItsAttemptsAsBefore() {
+    void aLockWaitOrADeadlockIsRetriedForAsLongAsItLastsAndNeverDeadLettersTheRecord() {
         BackoffPolicy outage = DeadLetters.untilRecovered(CONSUMER);
 
-        assertThat(DeadLetters.backOffFor(
-                        new CannotAcquireLockException(
-                                "lock wait", new SQLException("Lock wait timeout exceeded", "HY000", 1205)),
-                        outage))
-                .isNull();
+        for (Exception contention : new Exception[] {
+            new CannotAcquireLockException("lock wait", new SQLException("Lock wait timeout exceeded", "HY000", 1205)),
+            new RuntimeException(new SQLException("Deadlock found when trying to get lock", "40001", 1213))
+        }) {
+            BackOff backOff = DeadLetters.backOffFor(contention, outage);
+            assertThat(backOff).as(contention.toString()).isNotNull();
+            BackOffExecution execution = backOff.start();
+            for (int attempt = 1; attempt <= 10_000; attempt++) {
+                assertThat(execution.nextBackOff()).isNotEqualTo(BackOffExecution.STOP);
+            }
+        }
+    }
+
+    @Test
+    void aFailureOfTheRecordSpendsItsAttemptsAsBefore() {
+        BackoffPolicy outage = DeadLetters.untilRecovered(CONSUMER);
+
         assertThat(DeadLetters.backOffFor(new IllegalStateException("a bug"), outage))
+                .isNull();
+        assertThat(DeadLetters.backOffFor(
+                        new RuntimeException(new SQLException("Out of range value for column", "22003", 1264)), outage))
                 .isNull();
     }
 }
