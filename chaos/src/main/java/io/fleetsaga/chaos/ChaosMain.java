@@ -56,7 +56,7 @@ public final class ChaosMain {
         try (Harness harness = Harness.start(dir.resolve("stack"), parameters)) {
             for (long seed : seeds) {
                 for (Scenario scenario : scenarios) {
-                    results.add(harness.run(scenario, parameters.withSeed(seed)));
+                    results.add(harness.run(scenario, parameters.withSeed(seed), dir));
                     Report.write(dir, command, results); // after every scenario: a long run leaves a partial report
                 }
             }

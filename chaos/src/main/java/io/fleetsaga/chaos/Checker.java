@@ -25,7 +25,7 @@ final class Checker {
 
     static final int MAX_EVIDENCE = 20;
 
-    /** Workload operation kinds → the history action they cause. */
+    /** Workload operation kinds → the history action they cause (a batch item's kind is {@code item:<action>}). */
     static final Map<String, String> ACTIONS = Map.of(
             "create", "CREATE",
             "assign", "ASSIGN",
@@ -33,7 +33,6 @@ final class Checker {
             "delivery", "DELIVER",
             "delivery-failure", "FAIL_DELIVERY",
             "receipt", "RECEIVE",
-            "receive-item", "RECEIVE",
             "cancellation", "CANCEL");
 
     private static final Set<String> ON_TASK = Set.of("ASSIGNED", "DELIVERING", "DELIVERED", "ON_HOLD");
@@ -90,7 +89,7 @@ final class Checker {
         List<String> evidence = new ArrayList<>();
         long violations = 0;
         for (Op op : ops) {
-            String action = ACTIONS.get(op.kind());
+            String action = op.kind().startsWith("item:") ? op.kind().substring(5) : ACTIONS.get(op.kind());
             if (action == null || op.key() == null) {
                 continue;
             }

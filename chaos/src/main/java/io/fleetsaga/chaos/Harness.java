@@ -98,8 +98,11 @@ final class Harness implements AutoCloseable {
         return new Harness(stack, receiver, parameters);
     }
 
-    /** Plays {@code scenario} with {@code parameters}, waits for quiescence, checks every invariant. */
-    ScenarioResult run(Scenario scenario, Parameters parameters) throws Exception {
+    /**
+     * Plays {@code scenario} with {@code parameters}, waits for quiescence, checks every invariant; writes the run's
+     * history next to the report in {@code reportDir}.
+     */
+    ScenarioResult run(Scenario scenario, Parameters parameters, Path reportDir) throws Exception {
         String prefix = "x" + scenario.id().replaceAll("[^a-z0-9]", "").substring(0, 2)
                 + Long.toString(new Random(parameters.seed() ^ System.nanoTime()).nextInt(1 << 20), 36);
         History history = new History();
@@ -133,6 +136,8 @@ final class Harness implements AutoCloseable {
         } catch (Exception | AssertionError e) {
             failure = e;
             log.error("scenario {} failed while running", scenario.id(), e);
+        } finally {
+            context.cleanUp();
         }
         Instant workloadEnded = Instant.now();
         reviveAll();
@@ -162,6 +167,7 @@ final class Harness implements AutoCloseable {
         ScenarioResult result = ScenarioResult.of(
                 scenario, parameters, prefix, started, workloadEnded, quiet, history, monitor, context, invariants);
         log.info("scenario {}: {}", scenario.id(), result.passed() ? "PASSED" : "FAILED " + result.failedNames());
+        Report.writeHistory(reportDir, result, history);
         return result;
     }
 

@@ -28,7 +28,7 @@ final class History {
      * One HTTP call of the workload.
      *
      * @param id sequence number
-     * @param kind the operation, e.g. {@code pickup}, {@code batch-receive}, {@code create-order}
+     * @param kind the operation, e.g. {@code pickup}, {@code batch:RECEIVE}, {@code item:RECEIVE} (one item of a batch), {@code create}
      * @param subject the order (or task) it is about; a batch names its first order
      * @param key the {@code Idempotency-Key} sent, or {@code null}
      * @param attempt 1 for the first call with this key, 2… for retries of the same request

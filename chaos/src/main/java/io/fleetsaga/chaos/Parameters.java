@@ -34,7 +34,7 @@ record Parameters(
     /** The short version that runs inside {@code ./mvnw verify}. */
     static Parameters ci(long seed) {
         return new Parameters(
-                seed, Duration.ofSeconds(20), 6, 4, 30, 4, 200, Duration.ofSeconds(15), true, Duration.ofMinutes(3));
+                seed, Duration.ofSeconds(12), 8, 4, 30, 4, 200, Duration.ofSeconds(12), true, Duration.ofMinutes(3));
     }
 
     /**

@@ -22,6 +22,30 @@ final class Report {
 
     private Report() {}
 
+    /**
+     * Writes the history of one scenario run — every operation and every fault, one JSON object per line — to
+     * {@code <scenario>-seed<seed>-history.jsonl} in {@code dir}; returns the file.
+     */
+    static Path writeHistory(Path dir, ScenarioResult result, History history) {
+        Path file =
+                dir.resolve(result.scenario() + "-seed" + result.parameters().get("seed") + "-history.jsonl");
+        try {
+            Files.createDirectories(dir);
+            StringBuilder lines = new StringBuilder();
+            ObjectMapper compact = JSON.copy().disable(SerializationFeature.INDENT_OUTPUT);
+            for (History.Fault fault : history.faults()) {
+                lines.append(compact.writeValueAsString(Map.of("fault", fault))).append('\n');
+            }
+            for (History.Op op : history.ops()) {
+                lines.append(compact.writeValueAsString(Map.of("op", op))).append('\n');
+            }
+            Files.writeString(file, lines);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the history to " + file, e);
+        }
+    }
+
     /** Writes both files into {@code dir}; returns the markdown file. */
     static Path write(Path dir, String command, List<ScenarioResult> results) {
         try {

@@ -22,7 +22,9 @@ final class RunContext {
     final Random random;
     final Map<String, Object> measurements = new LinkedHashMap<>();
     final List<Checker.Invariant> invariants = new ArrayList<>();
+    private final List<ServiceProcess> supervised = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<Thread> supervisors = new ArrayList<>();
+    private final List<Workload> workloads = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicBoolean supervising = new AtomicBoolean();
 
     RunContext(Harness harness, Api api, History history, Parameters parameters, String prefix) {
@@ -34,15 +36,25 @@ final class RunContext {
         this.random = new Random(parameters.seed());
     }
 
-    /** The scenario's dispatchers, shaped by the parameters (not started). */
+    /** The scenario's dispatchers, shaped by the parameters (not started; stopped by the harness at the latest). */
     Workload workload() {
-        return new Workload(
-                api,
-                prefix,
+        return workload(
                 "o",
                 parameters.seed(),
                 new Workload.Shape(
                         parameters.clients(), parameters.rate(), parameters.tasks(), parameters.orders(), 0.05, 0.05));
+    }
+
+    /** Another workload of the scenario: its own {@code tag} in order ids and keys. */
+    Workload workload(String tag, long seed, Workload.Shape shape) {
+        Workload workload = new Workload(api, prefix, tag, seed, shape);
+        workloads.add(workload);
+        return workload;
+    }
+
+    /** Stops every workload of the scenario (also one a failing scenario left running). */
+    void stopWorkloads() {
+        workloads.forEach(Workload::stop);
     }
 
     /** Lets the workload run for {@code duration} (a phase of the scenario, not a wait for a condition). */
@@ -125,6 +137,7 @@ final class RunContext {
      */
     void supervise(ServiceProcess service, List<String> jvmOptions) {
         supervising.set(true);
+        supervised.add(service);
         service.relaunch(jvmOptions).awaitReady(Duration.ofMinutes(3));
         Thread thread = new Thread(
                 () -> {
@@ -154,7 +167,9 @@ final class RunContext {
 
     /** Ends every {@link #supervise}; the supervised services are relaunched without their extra options. */
     void stopSupervising(List<ServiceProcess> services) throws InterruptedException {
-        supervising.set(false);
+        if (!supervising.getAndSet(false)) {
+            return;
+        }
         for (Thread t : supervisors) {
             t.join(Duration.ofMinutes(4).toMillis());
         }
@@ -162,6 +177,13 @@ final class RunContext {
         for (ServiceProcess s : services) {
             s.relaunch().awaitReady(Duration.ofMinutes(3));
         }
+    }
+
+    /** Ends supervision a failing scenario left on: the services run again without their crash points. */
+    void cleanUp() throws InterruptedException {
+        stopWorkloads();
+        stopSupervising(List.copyOf(supervised));
+        supervised.clear();
     }
 
     int crashes() {

@@ -75,7 +75,7 @@ record ScenarioResult(
             RunContext context,
             List<Checker.Invariant> invariants) {
         List<Op> ops = history.ops().stream()
-                .filter(o -> !"receive-item".equals(o.kind()))
+                .filter(o -> !o.kind().startsWith("item:"))
                 .toList();
         Map<String, Map<Outcome, Integer>> operations = new TreeMap<>();
         Map<Outcome, Integer> totals = new LinkedHashMap<>();

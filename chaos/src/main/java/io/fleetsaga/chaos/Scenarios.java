@@ -65,8 +65,7 @@ final class Scenarios {
 
         public void run(RunContext ctx) throws Exception {
             int n = ctx.parameters.hotOrders();
-            Workload hot = new Workload(
-                    ctx.api, ctx.prefix, "h", ctx.parameters.seed() + 1, new Workload.Shape(1, 1, 0, 0, 0, 0));
+            Workload hot = ctx.workload("h", ctx.parameters.seed() + 1, new Workload.Shape(1, 1, 0, 0, 0, 0));
             Random random = new Random(ctx.parameters.seed());
             String task = hot.createTask(ctx.prefix + "-hot", "c-hot", n + 50, random);
             ExecutorService pool = Executors.newFixedThreadPool(Math.max(4, ctx.parameters.clients()));
@@ -86,12 +85,17 @@ final class Scenarios {
                 if (!assigned) {
                     throw new IllegalStateException("the hot task's orders were not all assigned");
                 }
-                forEach(pool, orders, (o, r) -> hot.transition(o, "pickup", "{}", r), random);
-                forEach(
-                        pool,
-                        orders,
-                        (o, r) -> hot.transition(o, "delivery-failure", "{\"reason\":\"closed\"}", r),
-                        random);
+                // the courier picks all of them up and cannot deliver any: batches of 50 (one request each)
+                for (int from = 0; from < orders.size(); from += 50) {
+                    hot.batch(orders.subList(from, Math.min(orders.size(), from + 50)), "PICK_UP", null, random);
+                }
+                for (int from = 0; from < orders.size(); from += 50) {
+                    hot.batch(
+                            orders.subList(from, Math.min(orders.size(), from + 50)),
+                            "FAIL_DELIVERY",
+                            "closed",
+                            random);
+                }
                 Workload background = ctx.workload();
                 background.start();
                 ServiceProcess victim = ctx.harness.stack.assignmentServices().get(0);
@@ -470,15 +474,10 @@ final class Scenarios {
                 }
                 firstRun = started.json().get("id").asLong();
                 long runId = firstRun;
+                // a row-by-row run (pages of 5 orders) is under way for many seconds: freeze its holder in it
                 Probe.await(
-                        Duration.ofSeconds(30),
-                        () -> probe.count(
-                                        "orders",
-                                        "SELECT COUNT(*) FROM reconciliation_run WHERE id = ? AND links_checked > 0"
-                                                + " OR id = ? AND status <> 'RUNNING'",
-                                        runId,
-                                        runId)
-                                > 0);
+                        Duration.ofSeconds(10),
+                        () -> probe.count("orders", "SELECT COUNT(*) FROM reconciliation_run WHERE id = ?", runId) > 0);
                 first.pause();
                 pausedMidRun = "RUNNING"
                         .equals(probe.query("orders", "SELECT status FROM reconciliation_run WHERE id = ?", runId)
@@ -564,7 +563,7 @@ final class Scenarios {
 
     // ---------------------------------------------------------------------------------------------------------- 6
 
-    /** The database frozen for 30 s, then every connection half-open (black-holed) for 30 s: all resumes by itself. */
+    /** The database frozen for 30 s, then every connection half-open (black-holed) for 15 s (30 s with default settings): all resumes by itself. */
     static final class DatabaseFreeze implements Scenario {
 
         public String id() {
@@ -572,7 +571,7 @@ final class Scenarios {
         }
 
         public String title() {
-            return "Database frozen 30 s, then half-open connections 30 s; everything resumes by itself";
+            return "Database frozen 30 s, then half-open connections (15 s short, 30 s long); everything resumes by itself";
         }
 
         public void run(RunContext ctx) throws Exception {
@@ -590,11 +589,12 @@ final class Scenarios {
                     () -> stack.database().pause(),
                     () -> stack.database().resume());
             ctx.phase(calm);
-            Instant restored = Instant.now().plusSeconds(30);
+            Duration halfOpen = ctx.parameters.compressed() ? Duration.ofSeconds(15) : Duration.ofSeconds(30);
+            Instant restored = Instant.now().plus(halfOpen);
             ctx.fault(
                     "database connections half-open (black hole)",
                     "mariadb proxy",
-                    Duration.ofSeconds(30),
+                    halfOpen,
                     proxy::blackHole,
                     proxy::restore);
             // every instance must answer writes again by itself
@@ -672,7 +672,7 @@ final class Scenarios {
     static void everyRequestServed(RunContext ctx) {
         Map<String, History.Outcome> last = new HashMap<>();
         for (History.Op op : ctx.history.ops()) {
-            if (op.key() != null && !"receive-item".equals(op.kind())) {
+            if (op.key() != null && !op.kind().startsWith("item:")) {
                 last.merge(op.key(), op.outcome(), (a, b) -> a == History.Outcome.OK ? a : b);
             }
         }

@@ -332,18 +332,29 @@ final class Workload {
 
     /** One batch status change RECEIVE of {@code held}; applies the per-item results. */
     void receive(List<Tracked> held, Random random) {
+        batch(held, "RECEIVE", null, random);
+    }
+
+    /**
+     * One batch status change ({@code POST /api/orders/status-changes}) of {@code action} for every order of {@code
+     * held}; each item is recorded as an operation of its own (kind {@code item:<action>}, key {@code <batch
+     * key>#<index>}), and the per-item results are applied to what the workload believes.
+     */
+    void batch(List<Tracked> held, String action, String reason, Random random) {
         StringBuilder body = new StringBuilder("{\"changes\":[");
         for (int i = 0; i < held.size(); i++) {
             body.append(i == 0 ? "" : ",")
                     .append("{\"orderId\":\"")
                     .append(held.get(i).id)
-                    .append("\",\"action\":\"RECEIVE\"}");
+                    .append("\",\"action\":\"")
+                    .append(action)
+                    .append(reason == null ? "\"}" : "\",\"reason\":\"" + reason + "\"}");
         }
         body.append("]}");
         String key = key(random);
         java.time.Instant invoked = java.time.Instant.now();
         Api.Answer answer =
-                api.order("batch-receive", held.get(0).id, "/api/orders/status-changes", body.toString(), key);
+                api.order("batch:" + action, held.get(0).id, "/api/orders/status-changes", body.toString(), key);
         JsonNode results = answer.ok() ? answer.json().get("results") : null;
         for (int i = 0; i < held.size(); i++) {
             Tracked order = held.get(i);
@@ -366,7 +377,7 @@ final class Workload {
             api.history()
                     .record(new History.Op(
                             api.history().nextId(),
-                            "receive-item",
+                            "item:" + action,
                             order.id,
                             key + "#" + i,
                             1,
