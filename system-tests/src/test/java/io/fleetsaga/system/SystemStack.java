@@ -1,12 +1,14 @@
 package io.fleetsaga.system;
 
 import io.fleetsaga.infra.DatabaseServer;
+import io.fleetsaga.infra.FleetStack;
 import io.fleetsaga.infra.RealInfrastructure;
 import io.fleetsaga.infra.ServiceProcess;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -19,12 +21,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.UnaryOperator;
 
 /**
- * Both services as real processes on the real database (one schema each) and the real broker, with API
- * users for every role. One stack per test class; {@link #close()} stops the services.
+ * Both services as real processes on the real database (one schema each, random names per stack) and the real
+ * broker, with API users for every role: a {@link FleetStack} {@linkplain FleetStack#attach attached} to this JVM's
+ * {@link RealInfrastructure} (embedded, Testcontainers or external). One stack per test class; {@link #close()}
+ * stops the services, never the shared infrastructure.
  */
 final class SystemStack implements AutoCloseable {
 
@@ -45,21 +48,16 @@ final class SystemStack implements AutoCloseable {
     final List<ServiceProcess> orderServices;
     /** The running assignment-service (another process after {@link #restartAssignmentService}). */
     volatile ServiceProcess assignmentService;
-    /** assignment-service's properties, to start it again (or another instance) as {@link #startAssignmentService}. */
-    private final Map<String, String> assignmentProperties;
 
-    private SystemStack(
-            String ordersDb,
-            String assignmentsDb,
-            List<ServiceProcess> orders,
-            ServiceProcess assignments,
-            Map<String, String> assignmentProperties) {
-        this.ordersDb = ordersDb;
-        this.assignmentsDb = assignmentsDb;
-        this.orderServices = List.copyOf(orders);
-        this.orderService = orders.get(0);
-        this.assignmentService = assignments;
-        this.assignmentProperties = Map.copyOf(assignmentProperties);
+    private final FleetStack fleet;
+
+    private SystemStack(FleetStack fleet) {
+        this.fleet = fleet;
+        this.ordersDb = fleet.ordersSchema();
+        this.assignmentsDb = fleet.assignmentsSchema();
+        this.orderServices = fleet.orderServices();
+        this.orderService = orderServices.get(0);
+        this.assignmentService = fleet.assignmentServices().get(0);
     }
 
     /** Stops assignment-service (gracefully: its consumer leaves the group); start it again with {@link #restartAssignmentService}. */
@@ -73,10 +71,7 @@ final class SystemStack implements AutoCloseable {
      */
     void restartAssignmentService(Map<String, String> extra) {
         assignmentService.close();
-        Map<String, String> properties = new HashMap<>(assignmentProperties);
-        properties.putAll(extra);
-        assignmentService = ServiceProcess.start("assignment-service", assignmentService.port(), properties)
-                .awaitReady(Duration.ofSeconds(180));
+        assignmentService = fleet.startAssignmentService(assignmentService.port(), extra);
     }
 
     /** Starts both services; {@code extra} properties go to both. */
@@ -102,31 +97,19 @@ final class SystemStack implements AutoCloseable {
             UnaryOperator<String> databaseUrl) {
         RealInfrastructure infra = RealInfrastructure.get();
         String run = UUID.randomUUID().toString().substring(0, 8);
-        String ordersDb = "sys_orders_" + run;
-        String assignmentsDb = "sys_assignments_" + run;
-        int assignmentPort = ServiceProcess.freePort();
-        Map<String, String> orderProperties = new HashMap<>(properties(infra.springProperties(ordersDb), extra));
-        orderProperties.put("fleetsaga.reconciliation.schedule", "false");
-        orderProperties.put("fleetsaga.reconciliation.grace-period", "1s");
-        orderProperties.put("fleetsaga.reconciliation.assignment-service.url", "http://127.0.0.1:" + assignmentPort);
-        orderProperties.put("fleetsaga.reconciliation.assignment-service.username", "service");
-        orderProperties.put("fleetsaga.reconciliation.assignment-service.password", PASSWORD);
-        orderProperties.putAll(orderExtra);
-        orderProperties.computeIfPresent("spring.datasource.url", (k, url) -> databaseUrl.apply(url));
-        Map<String, String> assignmentProperties =
-                new HashMap<>(properties(infra.springProperties(assignmentsDb), extra));
-        assignmentProperties.computeIfPresent("spring.datasource.url", (k, url) -> databaseUrl.apply(url));
-        List<CompletableFuture<ServiceProcess>> orders = new ArrayList<>();
-        for (int i = 0; i < orderInstances; i++) {
-            orders.add(CompletableFuture.supplyAsync(
-                    () -> ServiceProcess.start("order-service", orderProperties).awaitReady(Duration.ofSeconds(180))));
-        }
-        CompletableFuture<ServiceProcess> assignments = CompletableFuture.supplyAsync(
-                () -> ServiceProcess.start("assignment-service", assignmentPort, assignmentProperties)
-                        .awaitReady(Duration.ofSeconds(180)));
-        List<ServiceProcess> orderServices =
-                orders.stream().map(CompletableFuture::join).toList();
-        return new SystemStack(ordersDb, assignmentsDb, orderServices, assignments.join(), assignmentProperties);
+        Map<String, String> orderOnly = new HashMap<>();
+        orderOnly.put("fleetsaga.reconciliation.schedule", "false");
+        orderOnly.put("fleetsaga.reconciliation.grace-period", "1s");
+        orderOnly.put("fleetsaga.reconciliation.assignment-service.username", "service");
+        orderOnly.put("fleetsaga.reconciliation.assignment-service.password", PASSWORD);
+        orderOnly.putAll(orderExtra);
+        Path logs = Path.of(System.getProperty("fleetsaga.logs.dir", "target/service-logs"));
+        return new SystemStack(
+                FleetStack.attach(FleetStack.AttachOptions.defaults(infra.database(), infra.kafka(), logs)
+                        .withSchemas("sys_orders_" + run, "sys_assignments_" + run)
+                        .withJdbcUrl(databaseUrl)
+                        .withInstances(orderInstances, 1)
+                        .withProperties(properties(extra), orderOnly, Map.of())));
     }
 
     /**
@@ -135,12 +118,12 @@ final class SystemStack implements AutoCloseable {
      * closes it.
      */
     ServiceProcess startAssignmentService(int port) {
-        return ServiceProcess.start("assignment-service", port, assignmentProperties)
-                .awaitReady(Duration.ofSeconds(180));
+        return fleet.startAssignmentService(port, Map.of());
     }
 
-    private static Map<String, String> properties(Map<String, String> infra, Map<String, String> extra) {
-        Map<String, String> props = new HashMap<>(infra);
+    /** Both services' own properties: quick outbox polls, the API users, then {@code extra}. */
+    private static Map<String, String> properties(Map<String, String> extra) {
+        Map<String, String> props = new HashMap<>();
         props.put("fleetsaga.outbox.poll-interval", "50ms");
         String[][] users = {{DISPATCHER, "DISPATCHER"}, {OPS, "OPS"}, {"service", "SERVICE"}};
         for (int i = 0; i < users.length; i++) {
@@ -243,7 +226,7 @@ final class SystemStack implements AutoCloseable {
 
     @Override
     public void close() {
-        orderServices.forEach(ServiceProcess::close);
-        assignmentService.close();
+        fleet.close();
+        assignmentService.close(); // in case it replaced the stack's own
     }
 }
