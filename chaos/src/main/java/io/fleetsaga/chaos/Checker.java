@@ -69,7 +69,7 @@ final class Checker {
         results.add(linksMatchOrders());
         results.add(countersMatchLinks());
         results.add(sagasOnce(prefix));
-        results.add(noStuckSaga());
+        results.add(noStuckSaga(prefix));
         results.add(notificationsOnce(receiver));
         results.add(nothingLost(allowParked));
         results.add(noDeadLetters(deadLettersBefore));
@@ -384,14 +384,20 @@ final class Checker {
                 evidence);
     }
 
-    /** No saga still running or stuck, no order still waiting for its assignment. */
-    Invariant noStuckSaga() {
+    /**
+     * No saga of the scenario's orders still running or stuck, no order of the scenario still waiting for its
+     * assignment (scoped to the scenario, so that one scenario's verdict does not carry into the next).
+     */
+    Invariant noStuckSaga(String prefix) {
         List<Map<String, Object>> sagas = probe.query(
                 orders,
                 "SELECT id, order_id, status, attempts, reason FROM assignment_saga WHERE status IN ('STARTED','STUCK')"
-                        + " LIMIT 100");
-        List<Map<String, Object>> pendingOrders =
-                probe.query(orders, "SELECT id FROM fleet_order WHERE status = 'ASSIGNMENT_PENDING' LIMIT 100");
+                        + " AND order_id LIKE ? LIMIT 100",
+                prefix + "-%");
+        List<Map<String, Object>> pendingOrders = probe.query(
+                orders,
+                "SELECT id FROM fleet_order WHERE status = 'ASSIGNMENT_PENDING' AND id LIKE ? LIMIT 100",
+                prefix + "-%");
         List<String> evidence = new ArrayList<>();
         sagas.forEach(s -> add(
                 evidence,
