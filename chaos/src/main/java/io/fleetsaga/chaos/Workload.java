@@ -67,7 +67,16 @@ final class Workload {
     private final String tag;
     private final long seed;
     private final Shape shape;
-    private final List<String> tasks = new ArrayList<>();
+    private final List<String> tasks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Assignments sent per task: a task takes at most {@link #TASK_CAPACITY} orders (delivered ones included). */
+    private final Map<String, AtomicInteger> assignmentsPerTask = new ConcurrentHashMap<>();
+    /** Every task the workload opened, also the full ones it no longer assigns to. */
+    private final List<String> allTasks = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    static final int TASK_CAPACITY = 1000;
+    /** Assignments after which a task is replaced by a new one, well before it is full (a long run fills tasks). */
+    static final int TASK_ROTATION = 800;
+
     private final Map<String, Tracked> orders = new ConcurrentHashMap<>();
     private final List<Tracked> active = new java.util.concurrent.CopyOnWriteArrayList<>();
     /**
@@ -101,14 +110,14 @@ final class Workload {
     }
 
     List<String> taskIds() {
-        return List.copyOf(tasks);
+        return List.copyOf(allTasks);
     }
 
     /** Creates the tasks, then starts the clients. */
     void start() {
         Random random = new Random(seed);
         for (int i = 0; i < shape.tasks(); i++) {
-            tasks.add(createTask(prefix + "-" + tag + "t" + i, "c-" + random.nextInt(1000), 1000, random));
+            tasks.add(createTask(prefix + "-" + tag + "t" + i, "c-" + random.nextInt(1000), TASK_CAPACITY, random));
         }
         running.set(true);
         executor = Executors.newFixedThreadPool(shape.clients() * 2, r -> {
@@ -150,6 +159,30 @@ final class Workload {
         executor.shutdownNow();
     }
 
+    /**
+     * A task with room, as a dispatcher would pick one: every task takes {@link #TASK_CAPACITY} orders and keeps its
+     * delivered ones, so a task that got {@link #TASK_ROTATION} assignments is replaced by a new task (a long run
+     * would otherwise fill every task and turn assignments into TASK_FULL compensations).
+     */
+    String openTask(Random random) {
+        int index = random.nextInt(tasks.size());
+        String task = tasks.get(index);
+        if (assignmentsPerTask.computeIfAbsent(task, t -> new AtomicInteger()).incrementAndGet() > TASK_ROTATION) {
+            synchronized (tasks) {
+                if (tasks.contains(task)) {
+                    String next = createTask(
+                            prefix + "-" + tag + "t" + allTasks.size(),
+                            "c-" + random.nextInt(1000),
+                            TASK_CAPACITY,
+                            random);
+                    tasks.set(tasks.indexOf(task), next);
+                }
+            }
+            return tasks.get(index);
+        }
+        return task;
+    }
+
     /** Creates a task (retried with one key until it exists). */
     String createTask(String taskId, String courierId, int capacity, Random random) {
         String key = key(random);
@@ -162,6 +195,7 @@ final class Workload {
         if (!answer.ok()) {
             throw new IllegalStateException("cannot create task " + taskId + ": " + answer);
         }
+        allTasks.add(taskId);
         return taskId;
     }
 
@@ -243,7 +277,7 @@ final class Workload {
             return;
         }
         switch (order.status) {
-            case "CREATED", "RECEIVED" -> assign(order, tasks.get(random.nextInt(tasks.size())), random);
+            case "CREATED", "RECEIVED" -> assign(order, openTask(random), random);
             case "ASSIGNMENT_PENDING" -> {
                 if (System.nanoTime() - order.pendingSince
                         > Duration.ofMillis(500).toNanos()) {
