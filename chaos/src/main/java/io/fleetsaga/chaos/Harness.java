@@ -143,6 +143,12 @@ final class Harness implements AutoCloseable {
         reviveAll();
         Instant quiet = awaitQuiescence(parameters.quiescence());
         receiver.script(call -> WebhookReceiver.Answer.APPLY);
+        try {
+            context.runAfterQuiescence();
+        } catch (RuntimeException e) {
+            failure = failure == null ? e : failure;
+            log.error("scenario {}: a check after quiescence failed", scenario.id(), e);
+        }
         List<Checker.Invariant> invariants = new ArrayList<>();
         invariants.add(new Checker.Invariant(
                 "quiescence",

@@ -24,6 +24,7 @@ final class RunContext {
     final List<Checker.Invariant> invariants = new ArrayList<>();
     private final List<ServiceProcess> supervised = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<Thread> supervisors = new ArrayList<>();
+    private final List<Runnable> afterQuiescence = new ArrayList<>();
     private final List<Workload> workloads = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicBoolean supervising = new AtomicBoolean();
 
@@ -69,6 +70,18 @@ final class RunContext {
     void phaseUntil(Duration duration, java.util.function.BooleanSupplier enough) throws InterruptedException {
         phase(duration);
         Probe.await(duration.multipliedBy(2), enough);
+    }
+
+    /**
+     * A check the harness runs once the system is quiet again (after the bounded quiescence wait, before the
+     * checker): for verdicts about what an outage's backlog did, which only the end of its draining shows.
+     */
+    void afterQuiescence(Runnable check) {
+        afterQuiescence.add(check);
+    }
+
+    void runAfterQuiescence() {
+        afterQuiescence.forEach(Runnable::run);
     }
 
     /** Records {@code value} under {@code name} in the report. */
