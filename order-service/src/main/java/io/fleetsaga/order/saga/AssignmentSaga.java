@@ -13,7 +13,10 @@ import java.util.UUID;
  * command — its outbox row's {@code sent_at} — not from the saga's commit. While the command is still in the
  * outbox (the broker is down, or the row is parked) the attempt has no deadline at all: an outage of the broker,
  * however long, neither re-sends nor gives up anything. A command the outbox no longer knows (cleaned up after
- * the outbox retention, days) counts as sent long ago. {@link #atDeadline} is the one place that decides.
+ * the outbox retention, days) counts as sent long ago. Nor does an acknowledged command time out while
+ * assignment-service's consumer has not consumed it ({@link CommandConsumption}): after a long outage the consumer
+ * needs minutes for the backlog, and a reply can only be late once the command was consumed. {@link #atDeadline} is
+ * the one place that decides.
  *
  * @param orderVersion the order's version when the saga started (ASSIGNMENT_PENDING), sent with each command
  * @param attempts commands sent so far (the first one included)
@@ -46,6 +49,11 @@ public record AssignmentSaga(
         NOT_RUNNING,
         /** Its command has not reached the broker, or its reply may still come: nothing yet. */
         WAIT,
+        /**
+         * Past the deadline counted from the acknowledgement, but assignment-service's consumer has not consumed the
+         * command yet, so no reply can be late: nothing yet, look again later.
+         */
+        WAIT_FOR_CONSUMER,
         /** No reply in time: send the command again, as a new attempt. */
         SEND_AGAIN,
         /** No reply to the last attempt: the saga is STUCK and the order compensated. */
@@ -76,8 +84,32 @@ public record AssignmentSaga(
     }
 
     /**
-     * The decision at {@code now} (the database clock): wait while the command has not reached the broker or the
-     * deadline has not passed; then send again, or give up after the last attempt.
+     * When a saga held by {@link DeadlineDecision#WAIT_FOR_CONSUMER} is looked at again: one reply wait from {@code
+     * now}, like a saga whose command is still in the outbox. Until then it costs no query and no broker call.
+     */
+    Instant recheckForConsumerAt(Instant now) {
+        return now.plus(replyWait);
+    }
+
+    /**
+     * The decision at {@code now} (the database clock) as {@link #atDeadline(Instant, int)}, except that a saga past
+     * its deadline whose acknowledged command the consumer has not {@linkplain CommandConsumption.Progress#passed
+     * passed} waits for the consumer. Asks {@code consumed} only for such a saga; a command the outbox no longer knows
+     * ({@link CommandDelivery#UNTRACKED}) was sent days ago and is not asked about.
+     */
+    DeadlineDecision atDeadline(Instant now, int maxAttempts, CommandConsumption.Progress consumed) {
+        DeadlineDecision decision = atDeadline(now, maxAttempts);
+        if ((decision == DeadlineDecision.SEND_AGAIN || decision == DeadlineDecision.GIVE_UP)
+                && command.delivery() == CommandDelivery.SENT
+                && !consumed.passed(command.sentAt())) {
+            return DeadlineDecision.WAIT_FOR_CONSUMER;
+        }
+        return decision;
+    }
+
+    /**
+     * The decision at {@code now} (the database clock) as far as the database knows: wait while the command has not
+     * reached the broker or the deadline has not passed; then send again, or give up after the last attempt.
      */
     DeadlineDecision atDeadline(Instant now, int maxAttempts) {
         if (status != SagaStatus.STARTED) {

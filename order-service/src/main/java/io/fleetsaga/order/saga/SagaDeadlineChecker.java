@@ -1,6 +1,8 @@
 package io.fleetsaga.order.saga;
 
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.ConcurrencyFailureException;
@@ -12,7 +14,9 @@ import org.springframework.stereotype.Component;
  * Every {@code fleetsaga.saga.check-interval}: re-sends or gives up the sagas past their deadline (each in
  * its own transaction, {@link SagaSteps#onDeadline}) and refreshes the {@code saga_stuck} and {@code saga_running}
  * gauges. A deadline runs from the broker's acknowledgement of the saga's command ({@link AssignmentSaga#deadline()}),
- * read from the outbox row in the same database: a saga whose command is still in the outbox is never due. Several
+ * read from the outbox row in the same database: a saga whose command is still in the outbox is never due, nor is one
+ * whose command assignment-service's consumer has not consumed yet ({@link CommandConsumption}, asked only about
+ * sagas that would otherwise be re-sent or given up, with {@code fleetsaga.saga.wait-for-consumer}). Several
  * instances may run it at once; they need no lock, the conditional updates decide who acts. A failure is
  * logged and the saga stays due, so the next run tries again.
  */
@@ -25,12 +29,19 @@ class SagaDeadlineChecker implements SchedulingConfigurer {
     private final SagaSteps steps;
     private final SagaMetrics metrics;
     private final SagaSettings settings;
+    private final CommandConsumption consumption;
 
-    SagaDeadlineChecker(SagaStore store, SagaSteps steps, SagaMetrics metrics, SagaSettings settings) {
+    SagaDeadlineChecker(
+            SagaStore store,
+            SagaSteps steps,
+            SagaMetrics metrics,
+            SagaSettings settings,
+            CommandConsumption consumption) {
         this.store = store;
         this.steps = steps;
         this.metrics = metrics;
         this.settings = settings;
+        this.consumption = consumption;
     }
 
     @Override
@@ -44,15 +55,28 @@ class SagaDeadlineChecker implements SchedulingConfigurer {
      * asks the saga ({@link AssignmentSaga#atDeadline}): due ones are re-sent or given up, the others get a later
      * lower bound — the real deadline once their command is acknowledged, else one reply wait from now. A long
      * broker outage therefore costs one small query and a few updates per check, not a scan of every waiting saga.
+     *
+     * <p>A saga past its deadline whose command the consumer group has not consumed is held: its lower bound moves
+     * one reply wait on ({@link AssignmentSaga#recheckForConsumerAt}). The consumer's progress is read once per check
+     * and the sagas are looked at in the order their commands were acknowledged: once one command is not consumed,
+     * no later one is, so a check costs a few broker calls however many sagas the backlog holds.
      */
     void check() {
         try {
             Instant now = store.now();
-            for (AssignmentSaga saga : store.candidates(settings.checkBatchSize())) {
+            CommandConsumption.Progress consumed = settings.waitForConsumer()
+                    ? consumption.progress()
+                    : CommandConsumption.Progress.EVERYTHING_CONSUMED;
+            for (AssignmentSaga saga : inAcknowledgementOrder(store.candidates(settings.checkBatchSize()))) {
                 try {
-                    switch (saga.atDeadline(now, settings.maxAttempts())) {
+                    switch (saga.atDeadline(now, settings.maxAttempts(), consumed)) {
                         case NOT_RUNNING -> {}
                         case WAIT -> store.postpone(saga.id(), saga.attempts(), saga.recheckAt(now));
+                        case WAIT_FOR_CONSUMER -> {
+                            if (store.postpone(saga.id(), saga.attempts(), saga.recheckForConsumerAt(now))) {
+                                metrics.heldForConsumer();
+                            }
+                        }
                         case SEND_AGAIN, GIVE_UP -> steps.onDeadline(saga.id());
                     }
                 } catch (ConcurrencyFailureException e) {
@@ -65,6 +89,15 @@ class SagaDeadlineChecker implements SchedulingConfigurer {
         } catch (RuntimeException e) {
             log.warn("saga deadline check failed, will retry: {}", e.toString());
         }
+    }
+
+    /** Sagas without an acknowledged command first, then by the acknowledgement of their command. */
+    static List<AssignmentSaga> inAcknowledgementOrder(List<AssignmentSaga> sagas) {
+        return sagas.stream()
+                .sorted(Comparator.comparing(
+                        (AssignmentSaga saga) -> saga.command().sentAt(),
+                        Comparator.nullsFirst(Comparator.naturalOrder())))
+                .toList();
     }
 
     /** Refreshes {@code saga_running{command}}: one scan of the running sagas, every {@code stats-interval}. */

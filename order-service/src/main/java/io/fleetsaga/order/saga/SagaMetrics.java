@@ -16,7 +16,9 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * saga_running{command}} (gauge, running sagas by where their current command is: {@code in_outbox} — waiting for
  * the broker, no deadline runs —, {@code parked} — blocked until ops requeue the command —, {@code sent} and
  * {@code untracked}), both refreshed by the deadline checker from the database, {@code saga_outcomes_total{outcome}}
- * and {@code saga_retries_total}. Counters move only when the transaction that caused them commits.
+ * {@code saga_retries_total} and {@code saga_held_for_consumer_total} (due sagas held because assignment-service's
+ * consumer had not consumed their command yet — it grows while the consumer works through a backlog, each held saga
+ * counted once per reply wait). Counters move only when the transaction that caused them commits.
  */
 @Component
 class SagaMetrics {
@@ -37,6 +39,7 @@ class SagaMetrics {
     private final Map<CommandDelivery, AtomicLong> running = new EnumMap<>(CommandDelivery.class);
     private final Map<Outcome, Counter> outcomes = new EnumMap<>(Outcome.class);
     private final Counter retries;
+    private final Counter heldForConsumer;
 
     SagaMetrics(MeterRegistry registry) {
         Gauge.builder("saga.stuck", stuck, AtomicLong::get)
@@ -62,6 +65,14 @@ class SagaMetrics {
         retries = Counter.builder("saga.retries")
                 .description("Assignment commands sent again after a timed-out attempt")
                 .register(registry);
+        heldForConsumer = Counter.builder("saga.held.for.consumer")
+                .description("Assignment sagas past their deadline held because assignment-service's consumer has"
+                        + " not consumed their command yet (counted at each look, once per reply wait)")
+                .register(registry);
+    }
+
+    void heldForConsumer() {
+        heldForConsumer.increment();
     }
 
     void ended(Outcome outcome) {

@@ -13,7 +13,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * (so that many sagas that timed out together, e.g. while assignment-service was down, spread out
  * instead of timing out together again). After {@code maxAttempts} commands without a reply the saga is
  * {@link SagaStatus#STUCK}. Every wait runs from the broker's acknowledgement of the attempt's command (see
- * {@link AssignmentSaga}).
+ * {@link AssignmentSaga}) — and, with {@code waitForConsumer}, only once assignment-service's consumer group has
+ * consumed the command ({@link CommandConsumption}).
  *
  * @param timeout how long one attempt waits for a reply
  * @param maxAttempts commands in total, the first one included
@@ -21,17 +22,24 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param checkInterval how often the deadline checker looks for sagas past their deadline
  * @param checkBatchSize sagas handled per check
  * @param statsInterval how often the {@code saga_running} gauge is refreshed (one scan of the running sagas)
+ * @param waitForConsumer a saga whose command the consumer group has not consumed yet is not due (true); false:
+ *     the deadline runs from the acknowledgement alone, the broker is not asked
+ * @param consumerGroup the consumer group of assignment-service that consumes the commands
+ * @param consumerTimeout bound of each broker call that reads the group's progress
  */
 @ConfigurationProperties("fleetsaga.saga")
-record SagaSettings(
+public record SagaSettings(
         @DefaultValue("30s") Duration timeout,
         @DefaultValue("5") int maxAttempts,
         @DefaultValue Backoff backoff,
         @DefaultValue("1s") Duration checkInterval,
         @DefaultValue("100") int checkBatchSize,
-        @DefaultValue("15s") Duration statsInterval) {
+        @DefaultValue("15s") Duration statsInterval,
+        @DefaultValue("true") boolean waitForConsumer,
+        @DefaultValue("assignment-service") String consumerGroup,
+        @DefaultValue("5s") Duration consumerTimeout) {
 
-    SagaSettings {
+    public SagaSettings {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("fleetsaga.saga.timeout must be positive");
         }
@@ -40,6 +48,12 @@ record SagaSettings(
         }
         if (statsInterval.isNegative() || statsInterval.isZero()) {
             throw new IllegalArgumentException("fleetsaga.saga.stats-interval must be positive");
+        }
+        if (consumerGroup == null || consumerGroup.isBlank()) {
+            throw new IllegalArgumentException("fleetsaga.saga.consumer-group must not be blank");
+        }
+        if (consumerTimeout.isNegative() || consumerTimeout.isZero()) {
+            throw new IllegalArgumentException("fleetsaga.saga.consumer-timeout must be positive");
         }
         if (checkBatchSize < 1) {
             throw new IllegalArgumentException("fleetsaga.saga.check-batch-size must be at least 1");

@@ -135,7 +135,7 @@ class SagaSteps {
         // once passed, a deadline stays passed (an acknowledged command stays acknowledged); a saga that ended
         // meanwhile is caught by the conditional updates below
         switch (saga.atDeadline(store.now(), settings.maxAttempts())) {
-            case NOT_RUNNING, WAIT -> {}
+            case NOT_RUNNING, WAIT, WAIT_FOR_CONSUMER -> {}
             case GIVE_UP -> giveUp(saga, changes.lock(saga.orderId()));
             case SEND_AGAIN -> {
                 changes.lock(saga.orderId());

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fleetsaga.order.saga.AssignmentSaga.DeadlineDecision;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -110,6 +112,78 @@ class AssignmentSagaTests {
         assertThat(confirmed.deadline()).isEmpty();
         assertThat(confirmed.atDeadline(STARTED.plus(Duration.ofHours(1)), MAX_ATTEMPTS))
                 .isEqualTo(DeadlineDecision.NOT_RUNNING);
+    }
+
+    @Test
+    void anAcknowledgedCommandTheConsumerHasNotConsumedIsNotDueHoweverLateItIs() {
+        Instant sentAt = STARTED.plusSeconds(1);
+        List<Instant> asked = new ArrayList<>();
+        CommandConsumption.Progress behind = t -> {
+            asked.add(t);
+            return false;
+        };
+
+        assertThat(saga(1, SagaCommand.sent(UUID.randomUUID(), sentAt))
+                        .atDeadline(sentAt.plus(Duration.ofMinutes(10)), MAX_ATTEMPTS, behind))
+                .isEqualTo(DeadlineDecision.WAIT_FOR_CONSUMER);
+        assertThat(saga(MAX_ATTEMPTS, SagaCommand.sent(UUID.randomUUID(), sentAt))
+                        .atDeadline(sentAt.plus(Duration.ofMinutes(10)), MAX_ATTEMPTS, behind))
+                .as("not even the last attempt is given up")
+                .isEqualTo(DeadlineDecision.WAIT_FOR_CONSUMER);
+        assertThat(asked).containsExactly(sentAt, sentAt);
+    }
+
+    @Test
+    void onceTheConsumerPassedTheCommandTheDeadlineApplies() {
+        Instant sentAt = STARTED.plusSeconds(1);
+        CommandConsumption.Progress passed = t -> !t.isAfter(sentAt);
+
+        assertThat(saga(1, SagaCommand.sent(UUID.randomUUID(), sentAt))
+                        .atDeadline(sentAt.plus(WAIT).minusMillis(1), MAX_ATTEMPTS, passed))
+                .isEqualTo(DeadlineDecision.WAIT);
+        assertThat(saga(1, SagaCommand.sent(UUID.randomUUID(), sentAt))
+                        .atDeadline(sentAt.plus(WAIT), MAX_ATTEMPTS, passed))
+                .isEqualTo(DeadlineDecision.SEND_AGAIN);
+        assertThat(saga(MAX_ATTEMPTS, SagaCommand.sent(UUID.randomUUID(), sentAt))
+                        .atDeadline(sentAt.plus(WAIT), MAX_ATTEMPTS, passed))
+                .isEqualTo(DeadlineDecision.GIVE_UP);
+    }
+
+    @Test
+    void theConsumerIsAskedOnlyAboutSagasPastTheirDeadlineWithAnAcknowledgedCommand() {
+        CommandConsumption.Progress mustNotBeAsked = t -> {
+            throw new AssertionError("asked about " + t);
+        };
+        Instant late = STARTED.plus(Duration.ofHours(1));
+
+        assertThat(saga(1, SagaCommand.sent(UUID.randomUUID(), STARTED))
+                        .atDeadline(STARTED, MAX_ATTEMPTS, mustNotBeAsked))
+                .isEqualTo(DeadlineDecision.WAIT);
+        assertThat(saga(1, new SagaCommand(UUID.randomUUID(), CommandDelivery.IN_OUTBOX, null))
+                        .atDeadline(late, MAX_ATTEMPTS, mustNotBeAsked))
+                .isEqualTo(DeadlineDecision.WAIT);
+        assertThat(saga(2, new SagaCommand(UUID.randomUUID(), CommandDelivery.UNTRACKED, null))
+                        .atDeadline(late, MAX_ATTEMPTS, mustNotBeAsked))
+                .as("a command the outbox forgot was sent days ago")
+                .isEqualTo(DeadlineDecision.SEND_AGAIN);
+    }
+
+    @Test
+    void aSagaHeldForTheConsumerIsLookedAtAgainOneReplyWaitLater() {
+        Instant now = STARTED.plus(Duration.ofMinutes(10));
+
+        assertThat(saga(1, SagaCommand.sent(UUID.randomUUID(), STARTED)).recheckForConsumerAt(now))
+                .isEqualTo(now.plus(WAIT));
+    }
+
+    @Test
+    void theCheckerLooksAtSagasInTheOrderTheirCommandsWereAcknowledged() {
+        AssignmentSaga later = saga(1, SagaCommand.sent(UUID.randomUUID(), STARTED.plusSeconds(9)));
+        AssignmentSaga earlier = saga(1, SagaCommand.sent(UUID.randomUUID(), STARTED.plusSeconds(3)));
+        AssignmentSaga untracked = saga(2, new SagaCommand(UUID.randomUUID(), CommandDelivery.UNTRACKED, null));
+
+        assertThat(SagaDeadlineChecker.inAcknowledgementOrder(List.of(later, untracked, earlier)))
+                .containsExactly(untracked, earlier, later);
     }
 
     /** A running saga on its {@code attempts}th attempt, which started at {@link #STARTED}. */
