@@ -36,7 +36,11 @@ final class Harness implements AutoCloseable {
     final Parameters defaults;
     private final Checker checker;
 
-    private Harness(FleetStack stack, WebhookReceiver receiver, Parameters defaults) {
+    /** The stack's directory when it had to be moved out of {@code java.io.tmpdir} (deleted on close), else null. */
+    private final Path relocated;
+
+    private Harness(FleetStack stack, WebhookReceiver receiver, Parameters defaults, Path relocated) {
+        this.relocated = relocated;
         this.stack = stack;
         this.receiver = receiver;
         this.defaults = defaults;
@@ -46,7 +50,8 @@ final class Harness implements AutoCloseable {
     }
 
     /** Starts the stack in {@code dir} (data and logs) with compressed or default settings. */
-    static Harness start(Path dir, Parameters parameters) {
+    static Harness start(Path requested, Parameters parameters) {
+        Path dir = stackDirectory(requested);
         WebhookReceiver receiver = WebhookReceiver.start();
         Map<String, String> shared = new HashMap<>();
         String[][] users = {{DISPATCHER, "DISPATCHER"}, {OPS, "OPS"}, {SERVICE, "SERVICE"}};
@@ -95,7 +100,48 @@ final class Harness implements AutoCloseable {
         long started = System.nanoTime();
         FleetStack stack = FleetStack.start(options);
         log.info("fleet-saga stack up in {} s: {}", (System.nanoTime() - started) / 1_000_000_000, stack.services());
-        return new Harness(stack, receiver, parameters);
+        return new Harness(stack, receiver, parameters, dir.equals(requested) ? null : dir);
+    }
+
+    /**
+     * Where the stack keeps its data: {@code requested}, unless that lies under {@code java.io.tmpdir} (a checkout in
+     * /tmp): the embedded MariaDB wipes a data directory there whenever it starts, so a database restarted by a
+     * scenario would come back empty. Then a fresh directory under {@code ~/.cache/fleet-saga/chaos/} is used instead
+     * and deleted when the harness closes.
+     */
+    static Path stackDirectory(Path requested) {
+        Path wanted = requested.toAbsolutePath().normalize();
+        try {
+            Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toRealPath();
+            Path parent = wanted;
+            while (parent != null && !java.nio.file.Files.exists(parent)) {
+                parent = parent.getParent();
+            }
+            if (parent == null || !parent.toRealPath().startsWith(tmp)) {
+                return wanted;
+            }
+            Path elsewhere = Path.of(System.getProperty("user.home"), ".cache", "fleet-saga", "chaos")
+                    .resolve(Long.toString(ProcessHandle.current().pid()));
+            deleteRecursively(elsewhere);
+            log.info(
+                    "{} lies under {}, where the embedded MariaDB wipes its data on every start: the stack lives in {}",
+                    wanted,
+                    tmp,
+                    elsewhere);
+            return elsewhere;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws java.io.IOException {
+        if (java.nio.file.Files.exists(dir)) {
+            try (var files = java.nio.file.Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .map(Path::toFile)
+                        .forEach(java.io.File::delete);
+            }
+        }
     }
 
     /**
@@ -240,5 +286,12 @@ final class Harness implements AutoCloseable {
         probe.close();
         stack.close();
         receiver.close();
+        if (relocated != null) {
+            try {
+                deleteRecursively(relocated);
+            } catch (java.io.IOException e) {
+                log.warn("could not delete {}: {}", relocated, e.toString());
+            }
+        }
     }
 }
