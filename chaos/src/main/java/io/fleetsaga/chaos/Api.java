@@ -124,8 +124,11 @@ final class Api {
             String key,
             String auth) {
         Answer answer = null;
+        int previous = -1;
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
-            int port = pick(ports);
+            // a retry goes to another instance than the one that just failed (as a load balancer's retry would)
+            int port = pick(ports, previous);
+            previous = port;
             Instant invoked = Instant.now();
             long started = System.nanoTime();
             answer = send(port, method, path, body, key, auth);
@@ -170,11 +173,20 @@ final class Api {
     }
 
     private int pick(Supplier<List<Integer>> ports) {
+        return pick(ports, -1);
+    }
+
+    /** The next instance in round-robin order, never {@code avoid} when there is another one. */
+    private int pick(Supplier<List<Integer>> ports, int avoid) {
         List<Integer> live = ports.get();
         if (live.isEmpty()) {
             throw new IllegalStateException("no instance to call");
         }
-        return live.get(Math.floorMod(roundRobin.getAndIncrement(), live.size()));
+        int port = live.get(Math.floorMod(roundRobin.getAndIncrement(), live.size()));
+        if (port == avoid && live.size() > 1) {
+            port = live.get(Math.floorMod(live.indexOf(port) + 1, live.size()));
+        }
+        return port;
     }
 
     private Answer send(int port, String method, String path, String body, String key, String auth) {
