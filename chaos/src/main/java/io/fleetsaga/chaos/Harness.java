@@ -36,10 +36,14 @@ final class Harness implements AutoCloseable {
     final Parameters defaults;
     private final Checker checker;
 
+    /** Where the stack keeps its data, logs and crash-points files. */
+    private final Path dir;
+
     /** The stack's directory when it had to be moved out of {@code java.io.tmpdir} (deleted on close), else null. */
     private final Path relocated;
 
-    private Harness(FleetStack stack, WebhookReceiver receiver, Parameters defaults, Path relocated) {
+    private Harness(FleetStack stack, WebhookReceiver receiver, Parameters defaults, Path dir, Path relocated) {
+        this.dir = dir;
         this.relocated = relocated;
         this.stack = stack;
         this.receiver = receiver;
@@ -96,11 +100,38 @@ final class Harness implements AutoCloseable {
         FleetStack.Options options = FleetStack.Options.defaults(dir)
                 .withInstances(2, 2)
                 .withProperties(shared, orderOnly, assignmentOnly)
-                .withJvmOptions(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx320m", "-Xss512k"));
+                .withJvmOptions(List.of(
+                        "-XX:TieredStopAtLevel=1",
+                        "-XX:+UseSerialGC",
+                        "-Xmx320m",
+                        "-Xss512k",
+                        // crash points armed and disarmed by writing this file (RunContext.supervise)
+                        "-Dfleetsaga.chaos.crash-points-file=" + crashPointsFile(dir, "{name}", "{port}")));
         long started = System.nanoTime();
         FleetStack stack = FleetStack.start(options);
         log.info("fleet-saga stack up in {} s: {}", (System.nanoTime() - started) / 1_000_000_000, stack.services());
-        return new Harness(stack, receiver, parameters, dir.equals(requested) ? null : dir);
+        return new Harness(stack, receiver, parameters, dir, dir.equals(requested) ? null : dir);
+    }
+
+    /**
+     * Arms the crash points of {@code service} with {@code spec} ({@code name=probability,...}; blank disarms) in the
+     * running process: it reads its crash-points file at every hit.
+     */
+    void armCrashPoints(ServiceProcess service, String spec) {
+        Path file = crashPointsFile(dir, service.name(), Integer.toString(service.port()));
+        try {
+            java.nio.file.Files.createDirectories(file.getParent());
+            Path next = file.resolveSibling(file.getFileName() + ".next");
+            java.nio.file.Files.writeString(next, spec);
+            java.nio.file.Files.move(next, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot arm the crash points of " + service, e);
+        }
+    }
+
+    /** The file whose content arms the crash points of one service instance (see {@code CrashPoints}). */
+    static Path crashPointsFile(Path stackDir, String name, String port) {
+        return stackDir.toAbsolutePath().resolve("crash-points").resolve(name + "-" + port);
     }
 
     /**

@@ -144,26 +144,20 @@ final class RunContext {
     }
 
     /**
-     * Keeps {@code service} running with {@code jvmOptions} (e.g. crash points): relaunches it whenever it exits, as
-     * a process supervisor (Kubernetes, systemd) would, recording each exit as a fault; until {@link
-     * #stopSupervising()}, after which it runs again without those options.
+     * Arms {@code service}'s crash points with {@code spec} (e.g. {@code inbox.after-commit=0.05}) in the running
+     * process and keeps it running: relaunches it whenever it exits, as a process supervisor (Kubernetes, systemd)
+     * would, recording each exit as a fault; the relaunched process reads the same armed file. Until {@link
+     * #stopSupervising}, which disarms them — no restart either way.
      */
-    void supervise(ServiceProcess service, List<String> jvmOptions) {
+    void supervise(ServiceProcess service, String spec) {
         supervising.set(true);
         supervised.add(service);
-        service.relaunch(jvmOptions).awaitReady(Duration.ofMinutes(3));
+        harness.armCrashPoints(service, spec);
         Thread thread = new Thread(
                 () -> {
                     while (supervising.get()) {
                         if (!service.isAlive()) {
-                            history.instantFault("crash point fired", target(service), "process exited; relaunched");
-                            int index = history.faultStarted("restart", target(service), "after a crash point");
-                            try {
-                                service.relaunch(jvmOptions).awaitReady(Duration.ofMinutes(3));
-                            } catch (RuntimeException e) {
-                                // it may crash again while starting: the next round relaunches it
-                            }
-                            history.faultEnded(index);
+                            relaunchAfterCrash(service);
                         }
                         try {
                             Thread.sleep(200); // supervisor's check interval
@@ -178,8 +172,24 @@ final class RunContext {
         supervisors.add(thread);
     }
 
-    /** Ends every {@link #supervise}; the supervised services are relaunched without their extra options. */
+    private void relaunchAfterCrash(ServiceProcess service) {
+        history.instantFault("crash point fired", target(service), "process exited; relaunched");
+        int index = history.faultStarted("restart", target(service), "after a crash point");
+        try {
+            service.relaunch().awaitReady(Duration.ofMinutes(3));
+        } catch (RuntimeException e) {
+            // it may crash again while starting: the next round relaunches it
+        }
+        history.faultEnded(index);
+    }
+
+    /**
+     * Ends every {@link #supervise}: disarms the crash points of {@code services}, stops the supervisors, and
+     * relaunches a service that a crash point halted at the last moment (a hit that read the file just before it was
+     * disarmed).
+     */
     void stopSupervising(List<ServiceProcess> services) throws InterruptedException {
+        services.forEach(s -> harness.armCrashPoints(s, ""));
         if (!supervising.getAndSet(false)) {
             return;
         }
@@ -188,7 +198,9 @@ final class RunContext {
         }
         supervisors.clear();
         for (ServiceProcess s : services) {
-            s.relaunch().awaitReady(Duration.ofMinutes(3));
+            if (!s.isAlive()) {
+                relaunchAfterCrash(s);
+            }
         }
     }
 

@@ -255,11 +255,7 @@ final class Scenarios {
             workload.start();
             List<ServiceProcess> consumers = ctx.harness.stack.assignmentServices();
             for (ServiceProcess s : consumers) {
-                ctx.supervise(
-                        s,
-                        List.of(
-                                "-Dfleetsaga.chaos.crash-points=inbox.after-commit=0.05",
-                                "-Dfleetsaga.chaos.seed=" + ctx.random.nextLong()));
+                ctx.supervise(s, "inbox.after-commit=0.05");
             }
             ctx.phaseUntil(ctx.parameters.duration(), () -> ctx.crashes() >= 2);
             workload.stop();
@@ -300,11 +296,7 @@ final class Scenarios {
             Workload workload = ctx.workload();
             List<ServiceProcess> services = ctx.harness.stack.orderServices();
             for (ServiceProcess s : services) {
-                ctx.supervise(
-                        s,
-                        List.of(
-                                "-Dfleetsaga.chaos.crash-points=order.after-state-change=0.05",
-                                "-Dfleetsaga.chaos.seed=" + ctx.random.nextLong()));
+                ctx.supervise(s, "order.after-state-change=0.05");
             }
             workload.start();
             ctx.phaseUntil(ctx.parameters.duration(), () -> ctx.crashes() >= 2);

@@ -82,7 +82,10 @@ public final class ServiceProcess implements AutoCloseable {
                 logs);
     }
 
-    /** Starts {@code jar} as {@code name} on {@code port} with the given Spring properties and JVM options. */
+    /**
+     * Starts {@code jar} as {@code name} on {@code port} with the given Spring properties and JVM options; {@code
+     * {name}} and {@code {port}} in an option stand for this service's (e.g. a file of its own per instance).
+     */
     public static ServiceProcess start(
             String name, Path jar, int port, Map<String, String> properties, List<String> jvmOptions, Path logs) {
         ServiceProcess service = new ServiceProcess(name, jar, port, properties, jvmOptions, logs);
@@ -93,7 +96,9 @@ public final class ServiceProcess implements AutoCloseable {
     private void launch() {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(jvmOptions);
+        for (String option : jvmOptions) {
+            command.add(option.replace("{name}", name).replace("{port}", Integer.toString(port)));
+        }
         command.addAll(extraJvmOptions);
         command.add("-jar");
         command.add(jar.toString());

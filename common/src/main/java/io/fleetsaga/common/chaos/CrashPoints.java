@@ -1,5 +1,10 @@
 package io.fleetsaga.common.chaos;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -23,6 +28,14 @@ import java.util.function.Consumer;
  * without it they are random. A malformed setting or an unknown point name fails the first {@code hit} (and every
  * later one) with an {@link IllegalArgumentException} naming the bad entry — a misspelt point would otherwise never
  * fire and a scenario would pass without testing anything.
+ *
+ * <p><b>Armed at run time</b>: with {@value #FILE_PROPERTY} (or {@value #FILE_ENVIRONMENT}) naming a file, that
+ * file's content — the same {@code name=probability,...} format — is the configuration instead, read again at every
+ * hit: writing the file arms the points of a running process, emptying or deleting it disarms them, no restart
+ * needed. A missing or blank file arms nothing. The fault harness starts every service this way so that a scenario
+ * arms one service's points and disarms them without paying two JVM starts. With the seed set, every (re)arming
+ * starts the same sequence of draws. A malformed file content fails the hits that read it, as a malformed property
+ * does.
  *
  * <p><b>Firing</b> prints {@code fleet-saga crash point <name> fired: halting} to standard error and halts the JVM
  * with exit code {@value #EXIT_CODE}: {@link Runtime#halt(int)}, no shutdown hooks, no flushing of anything else —
@@ -54,6 +67,8 @@ public final class CrashPoints {
 
     static final String PROPERTY = "fleetsaga.chaos.crash-points";
     static final String ENVIRONMENT = "FLEETSAGA_CHAOS_CRASH_POINTS";
+    static final String FILE_PROPERTY = "fleetsaga.chaos.crash-points-file";
+    static final String FILE_ENVIRONMENT = "FLEETSAGA_CHAOS_CRASH_POINTS_FILE";
     static final String SEED_PROPERTY = "fleetsaga.chaos.seed";
     static final String SEED_ENVIRONMENT = "FLEETSAGA_CHAOS_SEED";
 
@@ -61,7 +76,7 @@ public final class CrashPoints {
     static final int EXIT_CODE = 137;
 
     private static final Object LOCK = new Object();
-    private static volatile CrashPoints configured;
+    private static volatile Source configured;
 
     private final Map<String, Double> probabilities;
     private final boolean enabled;
@@ -85,26 +100,76 @@ public final class CrashPoints {
      * @throws IllegalArgumentException when the configuration is malformed
      */
     public static void hit(String name) {
-        CrashPoints points = configured;
-        if (points == null) {
-            points = load();
+        Source source = configured;
+        if (source == null) {
+            source = load();
         }
-        points.reach(name);
+        source.current().reach(name);
     }
 
-    private static CrashPoints load() {
+    private static Source load() {
         synchronized (LOCK) {
             if (configured == null) {
                 // a malformed setting throws and leaves nothing configured: every later hit fails the same way
-                configured = fromEnvironment(CrashPoints::halt);
+                configured = source(CrashPoints::halt);
             }
             return configured;
         }
     }
 
+    /** Where this JVM's configuration comes from: a crash-points file if one is named, else the fixed setting. */
+    static Source source(Consumer<String> halt) {
+        String file = setting(FILE_PROPERTY, FILE_ENVIRONMENT);
+        if (file != null && !file.isBlank()) {
+            return new FileSource(Path.of(file.trim()), setting(SEED_PROPERTY, SEED_ENVIRONMENT), halt);
+        }
+        CrashPoints fixed = fromEnvironment(halt);
+        return () -> fixed;
+    }
+
     /** The configuration of this JVM: system properties first, then the environment. */
     static CrashPoints fromEnvironment(Consumer<String> halt) {
         return new CrashPoints(setting(PROPERTY, ENVIRONMENT), setting(SEED_PROPERTY, SEED_ENVIRONMENT), halt);
+    }
+
+    /** The crash points in force at a hit. */
+    @FunctionalInterface
+    interface Source {
+        CrashPoints current();
+    }
+
+    /** The content of a file, read at every hit; parsed again only when it changed. */
+    static final class FileSource implements Source {
+
+        private final Path file;
+        private final String seed;
+        private final Consumer<String> halt;
+        private String content = "";
+        private CrashPoints points;
+
+        FileSource(Path file, String seed, Consumer<String> halt) {
+            this.file = file;
+            this.seed = seed;
+            this.halt = halt;
+            this.points = new CrashPoints("", seed, halt);
+        }
+
+        @Override
+        public synchronized CrashPoints current() {
+            String now;
+            try {
+                now = Files.readString(file).trim();
+            } catch (NoSuchFileException e) {
+                now = "";
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the crash-points file " + file, e);
+            }
+            if (!now.equals(content)) {
+                points = new CrashPoints(now, seed, halt); // throws on a malformed content, read again next hit
+                content = now;
+            }
+            return points;
+        }
     }
 
     private static String setting(String property, String environment) {

@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Crash points fire only where configured, as often as configured, and a bad setting fails loudly. */
 class CrashPointsTests {
@@ -144,6 +148,37 @@ class CrashPointsTests {
         }
 
         assertThat(fired).containsExactly(CrashPoints.OUTBOX_AFTER_PUBLISH);
+    }
+
+    @Test
+    void aCrashPointsFileArmsAndDisarmsARunningProcess(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("crash-points");
+        System.setProperty(CrashPoints.FILE_PROPERTY, file.toString());
+        System.setProperty(CrashPoints.PROPERTY, "order.after-state-change=1"); // the file wins
+        CrashPoints.Source source;
+        try {
+            source = CrashPoints.source(fired::add);
+        } finally {
+            System.clearProperty(CrashPoints.FILE_PROPERTY);
+            System.clearProperty(CrashPoints.PROPERTY);
+        }
+
+        source.current().reach(CrashPoints.ORDER_AFTER_STATE_CHANGE); // no file yet: nothing armed
+        Files.writeString(file, "inbox.after-commit=1\n");
+        source.current().reach(CrashPoints.INBOX_AFTER_COMMIT);
+        source.current().reach(CrashPoints.ORDER_AFTER_STATE_CHANGE);
+        Files.writeString(file, "  ");
+        source.current().reach(CrashPoints.INBOX_AFTER_COMMIT);
+        Files.writeString(file, "inbox.after-commit=2");
+        assertThatThrownBy(source::current)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("(0, 1]");
+        Files.delete(file);
+        source.current().reach(CrashPoints.INBOX_AFTER_COMMIT);
+        Files.writeString(file, "outbox.after-publish=1");
+        source.current().reach(CrashPoints.OUTBOX_AFTER_PUBLISH);
+
+        assertThat(fired).containsExactly(CrashPoints.INBOX_AFTER_COMMIT, CrashPoints.OUTBOX_AFTER_PUBLISH);
     }
 
     @Test
