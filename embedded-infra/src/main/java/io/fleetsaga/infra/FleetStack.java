@@ -56,9 +56,8 @@ public final class FleetStack implements AutoCloseable {
     private static final java.util.regex.Pattern SCHEMA_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_$-]+");
 
     /**
-     * How to start the stack.
+     * The service processes of a stack, in either mode.
      *
-     * @param home data and logs
      * @param orderServiceJar the executable jar of order-service
      * @param assignmentServiceJar the executable jar of assignment-service
      * @param orderPorts one port per order-service instance (0: a free one)
@@ -66,12 +65,11 @@ public final class FleetStack implements AutoCloseable {
      * @param shared Spring properties for both services (users, outbox settings, …)
      * @param orderOnly Spring properties for order-service only (on top of {@code shared})
      * @param assignmentOnly Spring properties for assignment-service only
-     * @param jvmOptions JVM options of every service process
-     * @param proxies whether the database and the broker are reached through {@link TcpProxy}s
+     * @param jvmOptions JVM options of every service process ({@code {name}} and {@code {port}} stand for the
+     *     instance's, see {@link ServiceProcess})
      * @param readyTimeout how long a service may take to become ready
      */
-    public record Options(
-            Path home,
+    public record Services(
             Path orderServiceJar,
             Path assignmentServiceJar,
             List<Integer> orderPorts,
@@ -80,13 +78,12 @@ public final class FleetStack implements AutoCloseable {
             Map<String, String> orderOnly,
             Map<String, String> assignmentOnly,
             List<String> jvmOptions,
-            boolean proxies,
             Duration readyTimeout) {
 
-        public Options {
-            Objects.requireNonNull(home, "home");
+        public Services {
             Objects.requireNonNull(orderServiceJar, "orderServiceJar");
             Objects.requireNonNull(assignmentServiceJar, "assignmentServiceJar");
+            Objects.requireNonNull(readyTimeout, "readyTimeout");
             if (orderPorts.isEmpty() || assignmentPorts.isEmpty()) {
                 throw new IllegalArgumentException("at least one instance of each service");
             }
@@ -100,11 +97,10 @@ public final class FleetStack implements AutoCloseable {
 
         /**
          * One instance of each service on free ports, jars from the system properties {@code
-         * fleetsaga.order-service.jar} and {@code fleetsaga.assignment-service.jar}, proxies on.
+         * fleetsaga.order-service.jar} and {@code fleetsaga.assignment-service.jar}, no extra properties.
          */
-        public static Options defaults(Path home) {
-            return new Options(
-                    home,
+        public static Services defaults() {
+            return new Services(
                     jarProperty(ORDER_SERVICE),
                     jarProperty(ASSIGNMENT_SERVICE),
                     List.of(0),
@@ -113,17 +109,15 @@ public final class FleetStack implements AutoCloseable {
                     Map.of(),
                     Map.of(),
                     DEFAULT_JVM_OPTIONS,
-                    true,
                     DEFAULT_READY_TIMEOUT);
         }
 
-        public Options withInstances(int orderInstances, int assignmentInstances) {
+        public Services withInstances(int orderInstances, int assignmentInstances) {
             return withPorts(zeros(orderInstances), zeros(assignmentInstances));
         }
 
-        public Options withPorts(List<Integer> orderPorts, List<Integer> assignmentPorts) {
-            return new Options(
-                    home,
+        public Services withPorts(List<Integer> orderPorts, List<Integer> assignmentPorts) {
+            return new Services(
                     orderServiceJar,
                     assignmentServiceJar,
                     orderPorts,
@@ -132,54 +126,79 @@ public final class FleetStack implements AutoCloseable {
                     orderOnly,
                     assignmentOnly,
                     jvmOptions,
-                    proxies,
                     readyTimeout);
+        }
+
+        public Services withProperties(
+                Map<String, String> shared, Map<String, String> orderOnly, Map<String, String> assignmentOnly) {
+            return new Services(
+                    orderServiceJar,
+                    assignmentServiceJar,
+                    orderPorts,
+                    assignmentPorts,
+                    shared,
+                    orderOnly,
+                    assignmentOnly,
+                    jvmOptions,
+                    readyTimeout);
+        }
+
+        public Services withJvmOptions(List<String> jvmOptions) {
+            return new Services(
+                    orderServiceJar,
+                    assignmentServiceJar,
+                    orderPorts,
+                    assignmentPorts,
+                    shared,
+                    orderOnly,
+                    assignmentOnly,
+                    jvmOptions,
+                    readyTimeout);
+        }
+    }
+
+    /**
+     * How to start the stack.
+     *
+     * @param home data and logs
+     * @param services the service processes
+     * @param proxies whether the database and the broker are reached through {@link TcpProxy}s
+     */
+    public record Options(Path home, Services services, boolean proxies) {
+
+        public Options {
+            Objects.requireNonNull(home, "home");
+            Objects.requireNonNull(services, "services");
+        }
+
+        /** {@link Services#defaults()}, proxies on. */
+        public static Options defaults(Path home) {
+            return new Options(home, Services.defaults(), true);
+        }
+
+        public Options withServices(Services services) {
+            return new Options(home, services, proxies);
+        }
+
+        public Options withInstances(int orderInstances, int assignmentInstances) {
+            return withServices(services.withInstances(orderInstances, assignmentInstances));
+        }
+
+        public Options withPorts(List<Integer> orderPorts, List<Integer> assignmentPorts) {
+            return withServices(services.withPorts(orderPorts, assignmentPorts));
         }
 
         public Options withProperties(
                 Map<String, String> shared, Map<String, String> orderOnly, Map<String, String> assignmentOnly) {
-            return new Options(
-                    home,
-                    orderServiceJar,
-                    assignmentServiceJar,
-                    orderPorts,
-                    assignmentPorts,
-                    shared,
-                    orderOnly,
-                    assignmentOnly,
-                    jvmOptions,
-                    proxies,
-                    readyTimeout);
+            return withServices(services.withProperties(shared, orderOnly, assignmentOnly));
         }
 
         public Options withJvmOptions(List<String> jvmOptions) {
-            return new Options(
-                    home,
-                    orderServiceJar,
-                    assignmentServiceJar,
-                    orderPorts,
-                    assignmentPorts,
-                    shared,
-                    orderOnly,
-                    assignmentOnly,
-                    jvmOptions,
-                    proxies,
-                    readyTimeout);
+            return withServices(services.withJvmOptions(jvmOptions));
         }
 
         public Options withProxies(boolean proxies) {
-            return new Options(
-                    home,
-                    orderServiceJar,
-                    assignmentServiceJar,
-                    orderPorts,
-                    assignmentPorts,
-                    shared,
-                    orderOnly,
-                    assignmentOnly,
-                    jvmOptions,
-                    proxies,
-                    readyTimeout);
+            return new Options(home, services, proxies);
         }
     }
 
@@ -193,15 +212,7 @@ public final class FleetStack implements AutoCloseable {
      * @param jdbcUrl applied to each service's JDBC URL before it is handed over (e.g. to route it through the
      *     caller's own {@link TcpProxy}); {@link #directJdbcUrl} and {@link DatabaseServer#jdbcUrl} bypass it
      * @param logs directory of the services' log files
-     * @param orderServiceJar the executable jar of order-service
-     * @param assignmentServiceJar the executable jar of assignment-service
-     * @param orderPorts one port per order-service instance (0: a free one)
-     * @param assignmentPorts one port per assignment-service instance (0: a free one)
-     * @param shared Spring properties for both services (users, outbox settings, …)
-     * @param orderOnly Spring properties for order-service only (on top of {@code shared})
-     * @param assignmentOnly Spring properties for assignment-service only
-     * @param jvmOptions JVM options of every service process
-     * @param readyTimeout how long a service may take to become ready
+     * @param services the service processes
      */
     public record AttachOptions(
             DatabaseServer database,
@@ -210,24 +221,14 @@ public final class FleetStack implements AutoCloseable {
             String assignmentsSchema,
             UnaryOperator<String> jdbcUrl,
             Path logs,
-            Path orderServiceJar,
-            Path assignmentServiceJar,
-            List<Integer> orderPorts,
-            List<Integer> assignmentPorts,
-            Map<String, String> shared,
-            Map<String, String> orderOnly,
-            Map<String, String> assignmentOnly,
-            List<String> jvmOptions,
-            Duration readyTimeout) {
+            Services services) {
 
         public AttachOptions {
             Objects.requireNonNull(database, "database");
             Objects.requireNonNull(broker, "broker");
             Objects.requireNonNull(jdbcUrl, "jdbcUrl");
             Objects.requireNonNull(logs, "logs");
-            Objects.requireNonNull(orderServiceJar, "orderServiceJar");
-            Objects.requireNonNull(assignmentServiceJar, "assignmentServiceJar");
-            Objects.requireNonNull(readyTimeout, "readyTimeout");
+            Objects.requireNonNull(services, "services");
             for (String schema : new String[] {ordersSchema, assignmentsSchema}) {
                 if (schema == null || !SCHEMA_NAME.matcher(schema).matches()) {
                     throw new IllegalArgumentException("not a schema name: " + schema);
@@ -236,21 +237,11 @@ public final class FleetStack implements AutoCloseable {
             if (ordersSchema.equalsIgnoreCase(assignmentsSchema)) {
                 throw new IllegalArgumentException("each service needs its own schema, not both " + ordersSchema);
             }
-            if (orderPorts.isEmpty() || assignmentPorts.isEmpty()) {
-                throw new IllegalArgumentException("at least one instance of each service");
-            }
-            orderPorts = List.copyOf(orderPorts);
-            assignmentPorts = List.copyOf(assignmentPorts);
-            shared = Map.copyOf(shared);
-            orderOnly = Map.copyOf(orderOnly);
-            assignmentOnly = Map.copyOf(assignmentOnly);
-            jvmOptions = List.copyOf(jvmOptions);
         }
 
         /**
-         * One instance of each service on free ports in the schemas {@value #ORDERS_SCHEMA} and {@value
-         * #ASSIGNMENTS_SCHEMA}, JDBC URLs unchanged, jars from the system properties {@code
-         * fleetsaga.order-service.jar} and {@code fleetsaga.assignment-service.jar}.
+         * {@link Services#defaults()} in the schemas {@value #ORDERS_SCHEMA} and {@value #ASSIGNMENTS_SCHEMA}, JDBC
+         * URLs unchanged.
          */
         public static AttachOptions defaults(DatabaseServer database, KafkaEndpoint broker, Path logs) {
             return new AttachOptions(
@@ -260,115 +251,36 @@ public final class FleetStack implements AutoCloseable {
                     ASSIGNMENTS_SCHEMA,
                     UnaryOperator.identity(),
                     logs,
-                    jarProperty(ORDER_SERVICE),
-                    jarProperty(ASSIGNMENT_SERVICE),
-                    List.of(0),
-                    List.of(0),
-                    Map.of(),
-                    Map.of(),
-                    Map.of(),
-                    DEFAULT_JVM_OPTIONS,
-                    DEFAULT_READY_TIMEOUT);
+                    Services.defaults());
         }
 
         public AttachOptions withSchemas(String ordersSchema, String assignmentsSchema) {
-            return new AttachOptions(
-                    database,
-                    broker,
-                    ordersSchema,
-                    assignmentsSchema,
-                    jdbcUrl,
-                    logs,
-                    orderServiceJar,
-                    assignmentServiceJar,
-                    orderPorts,
-                    assignmentPorts,
-                    shared,
-                    orderOnly,
-                    assignmentOnly,
-                    jvmOptions,
-                    readyTimeout);
+            return new AttachOptions(database, broker, ordersSchema, assignmentsSchema, jdbcUrl, logs, services);
         }
 
         public AttachOptions withJdbcUrl(UnaryOperator<String> jdbcUrl) {
-            return new AttachOptions(
-                    database,
-                    broker,
-                    ordersSchema,
-                    assignmentsSchema,
-                    jdbcUrl,
-                    logs,
-                    orderServiceJar,
-                    assignmentServiceJar,
-                    orderPorts,
-                    assignmentPorts,
-                    shared,
-                    orderOnly,
-                    assignmentOnly,
-                    jvmOptions,
-                    readyTimeout);
+            return new AttachOptions(database, broker, ordersSchema, assignmentsSchema, jdbcUrl, logs, services);
+        }
+
+        public AttachOptions withServices(Services services) {
+            return new AttachOptions(database, broker, ordersSchema, assignmentsSchema, jdbcUrl, logs, services);
         }
 
         public AttachOptions withInstances(int orderInstances, int assignmentInstances) {
-            return withPorts(zeros(orderInstances), zeros(assignmentInstances));
+            return withServices(services.withInstances(orderInstances, assignmentInstances));
         }
 
         public AttachOptions withPorts(List<Integer> orderPorts, List<Integer> assignmentPorts) {
-            return new AttachOptions(
-                    database,
-                    broker,
-                    ordersSchema,
-                    assignmentsSchema,
-                    jdbcUrl,
-                    logs,
-                    orderServiceJar,
-                    assignmentServiceJar,
-                    orderPorts,
-                    assignmentPorts,
-                    shared,
-                    orderOnly,
-                    assignmentOnly,
-                    jvmOptions,
-                    readyTimeout);
+            return withServices(services.withPorts(orderPorts, assignmentPorts));
         }
 
         public AttachOptions withProperties(
                 Map<String, String> shared, Map<String, String> orderOnly, Map<String, String> assignmentOnly) {
-            return new AttachOptions(
-                    database,
-                    broker,
-                    ordersSchema,
-                    assignmentsSchema,
-                    jdbcUrl,
-                    logs,
-                    orderServiceJar,
-                    assignmentServiceJar,
-                    orderPorts,
-                    assignmentPorts,
-                    shared,
-                    orderOnly,
-                    assignmentOnly,
-                    jvmOptions,
-                    readyTimeout);
+            return withServices(services.withProperties(shared, orderOnly, assignmentOnly));
         }
 
         public AttachOptions withJvmOptions(List<String> jvmOptions) {
-            return new AttachOptions(
-                    database,
-                    broker,
-                    ordersSchema,
-                    assignmentsSchema,
-                    jdbcUrl,
-                    logs,
-                    orderServiceJar,
-                    assignmentServiceJar,
-                    orderPorts,
-                    assignmentPorts,
-                    shared,
-                    orderOnly,
-                    assignmentOnly,
-                    jvmOptions,
-                    readyTimeout);
+            return withServices(services.withJvmOptions(jvmOptions));
         }
     }
 
@@ -456,8 +368,8 @@ public final class FleetStack implements AutoCloseable {
             int databasePort = databaseProxy == null ? database.port() : databaseProxy.port();
             UnaryOperator<String> throughProxy =
                     url -> url.replace("127.0.0.1:" + database.port() + "/", "127.0.0.1:" + databasePort + "/");
-            List<Integer> orderPorts = resolve(options.orderPorts());
-            List<Integer> assignmentPorts = resolve(options.assignmentPorts());
+            List<Integer> orderPorts = resolve(options.services().orderPorts());
+            List<Integer> assignmentPorts = resolve(options.services().assignmentPorts());
             Launch launch = launch(
                     database,
                     broker.bootstrapServers(),
@@ -465,14 +377,8 @@ public final class FleetStack implements AutoCloseable {
                     ASSIGNMENTS_SCHEMA,
                     throughProxy,
                     assignmentPorts.get(0),
-                    options.shared(),
-                    options.orderOnly(),
-                    options.assignmentOnly(),
-                    options.orderServiceJar(),
-                    options.assignmentServiceJar(),
-                    options.jvmOptions(),
-                    home.resolve("logs"),
-                    options.readyTimeout());
+                    options.services(),
+                    home.resolve("logs"));
             List<List<ServiceProcess>> services = startServices(launch, orderPorts, assignmentPorts, started);
             return new FleetStack(
                     options,
@@ -500,8 +406,8 @@ public final class FleetStack implements AutoCloseable {
     public static FleetStack attach(AttachOptions options) {
         List<AutoCloseable> started = new ArrayList<>();
         try {
-            List<Integer> orderPorts = resolve(options.orderPorts());
-            List<Integer> assignmentPorts = resolve(options.assignmentPorts());
+            List<Integer> orderPorts = resolve(options.services().orderPorts());
+            List<Integer> assignmentPorts = resolve(options.services().assignmentPorts());
             Launch launch = launch(
                     options.database(),
                     options.broker().bootstrapServers(),
@@ -509,14 +415,8 @@ public final class FleetStack implements AutoCloseable {
                     options.assignmentsSchema(),
                     options.jdbcUrl(),
                     assignmentPorts.get(0),
-                    options.shared(),
-                    options.orderOnly(),
-                    options.assignmentOnly(),
-                    options.orderServiceJar(),
-                    options.assignmentServiceJar(),
-                    options.jvmOptions(),
-                    options.logs(),
-                    options.readyTimeout());
+                    options.services(),
+                    options.logs());
             List<List<ServiceProcess>> services = startServices(launch, orderPorts, assignmentPorts, started);
             return new FleetStack(
                     null,
@@ -544,34 +444,28 @@ public final class FleetStack implements AutoCloseable {
             String assignmentsSchema,
             UnaryOperator<String> jdbcUrl,
             int firstAssignmentPort,
-            Map<String, String> shared,
-            Map<String, String> orderOnly,
-            Map<String, String> assignmentOnly,
-            Path orderServiceJar,
-            Path assignmentServiceJar,
-            List<String> jvmOptions,
-            Path logs,
-            Duration readyTimeout) {
+            Services services,
+            Path logs) {
         Map<String, String> base = new HashMap<>(RealInfrastructure.hibernatePropertiesFor(database.serverVersion()));
         base.put("spring.kafka.bootstrap-servers", bootstrapServers);
         base.put("spring.datasource.username", database.username());
         base.put("spring.datasource.password", database.password());
-        base.putAll(shared);
+        base.putAll(services.shared());
         Map<String, String> order = new LinkedHashMap<>(base);
         order.put("spring.datasource.url", jdbcUrl.apply(database.jdbcUrl(ordersSchema))); // creates the schema
         order.put("fleetsaga.reconciliation.assignment-service.url", "http://127.0.0.1:" + firstAssignmentPort);
-        order.putAll(orderOnly);
+        order.putAll(services.orderOnly());
         Map<String, String> assignment = new LinkedHashMap<>(base);
         assignment.put("spring.datasource.url", jdbcUrl.apply(database.jdbcUrl(assignmentsSchema)));
-        assignment.putAll(assignmentOnly);
+        assignment.putAll(services.assignmentOnly());
         return new Launch(
-                orderServiceJar,
-                assignmentServiceJar,
+                services.orderServiceJar(),
+                services.assignmentServiceJar(),
                 Map.copyOf(order),
                 Map.copyOf(assignment),
-                jvmOptions,
+                services.jvmOptions(),
                 logs.toAbsolutePath().normalize(),
-                readyTimeout);
+                services.readyTimeout());
     }
 
     /** Launches every instance, then waits for all; returns order-service's and assignment-service's. */

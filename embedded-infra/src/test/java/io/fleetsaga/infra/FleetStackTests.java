@@ -63,15 +63,16 @@ class FleetStackTests {
                 assignments,
                 UnaryOperator.identity(),
                 dir.resolve("logs"),
-                missing,
-                missing,
-                List.of(0),
-                List.of(0),
-                Map.of(),
-                Map.of(),
-                Map.of(),
-                List.of(),
-                Duration.ofSeconds(30));
+                new FleetStack.Services(
+                        missing,
+                        missing,
+                        List.of(0),
+                        List.of(0),
+                        Map.of(),
+                        Map.of(),
+                        Map.of(),
+                        List.of(),
+                        Duration.ofSeconds(30)));
     }
 
     @Test
@@ -96,7 +97,7 @@ class FleetStackTests {
 
         assertThat(options.ordersSchema()).isEqualTo("sys_orders_1");
         assertThat(options.assignmentsSchema()).isEqualTo("sys_assignments_1");
-        assertThat(options.orderPorts()).containsExactly(0, 0);
+        assertThat(options.services().orderPorts()).containsExactly(0, 0);
     }
 
     @Test
