@@ -94,6 +94,11 @@ final class RunContext {
         invariants.add(new Checker.Invariant(name, promise, passed, violations, evidence));
     }
 
+    /** An invariant that holds when there is no evidence against it, one violation per line of evidence. */
+    void invariant(String name, String promise, List<String> evidence) {
+        invariant(name, promise, evidence.isEmpty(), evidence.size(), evidence);
+    }
+
     /**
      * Runs {@code start}, holds the fault for {@code length}, runs {@code end}; records it in the history. The fault
      * ends, in the history, when its repair begins (a restarted broker needs seconds of this machine's CPU: the

@@ -1,19 +1,33 @@
 package io.fleetsaga.chaos;
 
 /** One named fault scenario of the harness: it drives a workload, injects its faults and records what it measured. */
-interface Scenario {
+abstract class Scenario {
 
-    /** Short id, e.g. {@code i4-broker-outage}; used on the command line and in report file names. */
-    String id();
+    private final String id;
+    private final String title;
 
-    /** One line: what is attacked and what must hold. */
-    String title();
+    /**
+     * @param id short id, e.g. {@code i4-broker-outage}; used on the command line and in report file names
+     * @param title one line: what is attacked and what must hold
+     */
+    Scenario(String id, String title) {
+        this.id = id;
+        this.title = title;
+    }
+
+    String id() {
+        return id;
+    }
+
+    String title() {
+        return title;
+    }
 
     /** Runs the workload and the faults; returns when the workload has stopped (quiescence is the harness's). */
-    void run(RunContext context) throws Exception;
+    abstract void run(RunContext context) throws Exception;
 
     /** Whether the scenario forces permanent failures, so that parked outbox rows (with a reason) are expected. */
-    default boolean forcesPermanentFailures() {
+    boolean forcesPermanentFailures() {
         return false;
     }
 }

@@ -12,11 +12,13 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -53,14 +55,12 @@ final class Scenarios {
      * restarted. Order writes that lose a race are retried with jittered exponential backoff, spaced as the policy
      * says (checked on the attempt times order-service logs).
      */
-    static final class HotTaskUnderKill implements Scenario {
+    static final class HotTaskUnderKill extends Scenario {
 
-        public String id() {
-            return "i1-hot-task";
-        }
-
-        public String title() {
-            return "I-1: hot task released under concurrent writers while assignment-service is killed -9";
+        HotTaskUnderKill() {
+            super(
+                    "i1-hot-task",
+                    "I-1: hot task released under concurrent writers while assignment-service is killed -9");
         }
 
         public void run(RunContext ctx) throws Exception {
@@ -227,8 +227,6 @@ final class Scenarios {
             ctx.invariant(
                     "retries-spaced-by-backoff",
                     "order writes that lose a race retry after a jittered exponential backoff, at most 5 attempts",
-                    evidence.isEmpty(),
-                    evidence.size(),
                     evidence);
         }
     }
@@ -240,14 +238,12 @@ final class Scenarios {
      * {@code inbox.after-commit}), again and again, on both instances, while the courier webhook is slow or failing
      * part of the time: every effect and every notification exactly once.
      */
-    static final class ConsumerCrashAfterCommit implements Scenario {
+    static final class ConsumerCrashAfterCommit extends Scenario {
 
-        public String id() {
-            return "i2-consumer-crash";
-        }
-
-        public String title() {
-            return "I-2: consumer killed between DB commit and offset commit, repeatedly; slow/failing courier webhook";
+        ConsumerCrashAfterCommit() {
+            super(
+                    "i2-consumer-crash",
+                    "I-2: consumer killed between DB commit and offset commit, repeatedly; slow/failing courier webhook");
         }
 
         public void run(RunContext ctx) throws Exception {
@@ -262,17 +258,10 @@ final class Scenarios {
             // let the consumers work through what is left under the crash points, then end them
             Probe.await(Duration.ofSeconds(30), () -> ctx.harness.probe.lag("assignment-service") == 0);
             ctx.stopSupervising(consumers);
-            int crashes = ctx.crashes();
-            ctx.measure("crashPointsFired", crashes);
             ctx.measure(
                     "consumerCatchUpAfterRestartSeconds",
                     ctx.catchUp("assignment-service", Duration.ofMinutes(2)).toMillis() / 1000.0);
-            ctx.invariant(
-                    "crashes-happened",
-                    "the consumer really crashed between commit and offset commit (at least twice)",
-                    crashes >= 2,
-                    crashes >= 2 ? 0 : 1,
-                    crashes >= 2 ? List.of() : List.of(crashes + " crash(es) only"));
+            crashesHappened(ctx, "the consumer really crashed between commit and offset commit (at least twice)");
         }
     }
 
@@ -282,14 +271,12 @@ final class Scenarios {
      * I-3: order-service halts right after an order's row was changed and before its history and outbox rows are
      * written (crash point {@code order.after-state-change}), on both instances, under load.
      */
-    static final class CrashBetweenStateAndOutbox implements Scenario {
+    static final class CrashBetweenStateAndOutbox extends Scenario {
 
-        public String id() {
-            return "i3-state-outbox-crash";
-        }
-
-        public String title() {
-            return "I-3: crash between a state change and its outbox row; the two never separate";
+        CrashBetweenStateAndOutbox() {
+            super(
+                    "i3-state-outbox-crash",
+                    "I-3: crash between a state change and its outbox row; the two never separate");
         }
 
         public void run(RunContext ctx) throws Exception {
@@ -302,15 +289,59 @@ final class Scenarios {
             ctx.phaseUntil(ctx.parameters.duration(), () -> ctx.crashes() >= 2);
             workload.stop();
             ctx.stopSupervising(services);
-            int crashes = ctx.crashes();
-            ctx.measure("crashPointsFired", crashes);
-            ctx.invariant(
-                    "crashes-happened",
-                    "order-service really crashed between a state change and its outbox row (at least twice)",
-                    crashes >= 2,
-                    crashes >= 2 ? 0 : 1,
-                    crashes >= 2 ? List.of() : List.of(crashes + " crash(es) only"));
+            crashesHappened(
+                    ctx, "order-service really crashed between a state change and its outbox row (at least twice)");
         }
+    }
+
+    /** The crash points fired at least twice: otherwise the scenario tested nothing. */
+    static void crashesHappened(RunContext ctx, String promise) {
+        int crashes = ctx.crashes();
+        ctx.measure("crashPointsFired", crashes);
+        boolean enough = crashes >= 2;
+        ctx.invariant(
+                "crashes-happened",
+                promise,
+                enough,
+                enough ? 0 : 1,
+                enough ? List.of() : List.of(crashes + " crash(es) only"));
+    }
+
+    // the faults several scenarios inject
+
+    static void brokerStopped(RunContext ctx, Duration length) throws InterruptedException {
+        var stack = ctx.harness.stack;
+        ctx.fault(
+                "broker stopped",
+                "kafka",
+                length,
+                () -> stack.broker().stop(),
+                () -> stack.broker().restart());
+    }
+
+    static void brokerFrozen(RunContext ctx, Duration length) throws InterruptedException {
+        var stack = ctx.harness.stack;
+        ctx.fault(
+                "broker frozen (SIGSTOP)",
+                "kafka",
+                length,
+                () -> stack.broker().pause(),
+                () -> stack.broker().resume());
+    }
+
+    static void brokerBlackHoled(RunContext ctx, Duration length) throws InterruptedException {
+        TcpProxy proxy = ctx.harness.stack.brokerProxy().orElseThrow();
+        ctx.fault("broker black-holed", "kafka proxy", length, proxy::blackHole, proxy::restore);
+    }
+
+    static void databaseFrozen(RunContext ctx, Duration length) throws InterruptedException {
+        var stack = ctx.harness.stack;
+        ctx.fault(
+                "database frozen (SIGSTOP)",
+                "mariadb",
+                length,
+                () -> stack.database().pause(),
+                () -> stack.database().resume());
     }
 
     // ---------------------------------------------------------------------------------------------------------- I-4
@@ -320,14 +351,10 @@ final class Scenarios {
      * does fails or slows, nothing is parked, no saga is compensated, the backlog drains, and every consumer resumes
      * without a restart.
      */
-    static final class BrokerOutage implements Scenario {
+    static final class BrokerOutage extends Scenario {
 
-        public String id() {
-            return "i4-broker-outage";
-        }
-
-        public String title() {
-            return "I-4: broker stopped / frozen / black-holed under steady load";
+        BrokerOutage() {
+            super("i4-broker-outage", "I-4: broker stopped / frozen / black-holed under steady load");
         }
 
         public void run(RunContext ctx) throws Exception {
@@ -338,23 +365,12 @@ final class Scenarios {
             Duration calm = ctx.parameters.duration().dividedBy(2);
             Duration stop = ctx.parameters.outage();
             Duration other = stop.compareTo(Duration.ofMinutes(5)) > 0 ? Duration.ofMinutes(5) : stop;
-            TcpProxy proxy = stack.brokerProxy().orElseThrow();
             ctx.phase(calm);
-            ctx.fault(
-                    "broker stopped",
-                    "kafka",
-                    stop,
-                    () -> stack.broker().stop(),
-                    () -> stack.broker().restart());
+            brokerStopped(ctx, stop);
             ctx.phase(calm);
-            ctx.fault(
-                    "broker frozen (SIGSTOP)",
-                    "kafka",
-                    other,
-                    () -> stack.broker().pause(),
-                    () -> stack.broker().resume());
+            brokerFrozen(ctx, other);
             ctx.phase(calm);
-            ctx.fault("broker black-holed", "kafka proxy", other, proxy::blackHole, proxy::restore);
+            brokerBlackHoled(ctx, other);
             ctx.phase(calm);
             workload.stop();
             List<String> evidence = new ArrayList<>();
@@ -381,8 +397,6 @@ final class Scenarios {
             ctx.invariant(
                     "dispatchers-unaffected",
                     "no dispatcher call fails during the outage; p99 during ≤ 1.5× p99 before (floor 100 ms)",
-                    evidence.isEmpty(),
-                    evidence.size(),
                     evidence);
             // judged once the backlog has drained: a saga gives up only after its last attempt's deadline
             ctx.afterQuiescence(() -> {
@@ -439,11 +453,7 @@ final class Scenarios {
             evidence.add("consumers did not catch up within " + ctx.parameters.quiescence());
         }
         ctx.invariant(
-                "consumers-resume-without-restart",
-                "every consumer resumes by itself, no process restarted",
-                evidence.isEmpty(),
-                evidence.size(),
-                evidence);
+                "consumers-resume-without-restart", "every consumer resumes by itself, no process restarted", evidence);
     }
 
     // ---------------------------------------------------------------------------------------------------------- I-5
@@ -453,14 +463,12 @@ final class Scenarios {
      * lease expired, the other instance takes the lease and repairs, then the first one continues: it must notice
      * that it lost the lease and write nothing; the drift is repaired exactly once.
      */
-    static final class LeaseHolderPaused implements Scenario {
+    static final class LeaseHolderPaused extends Scenario {
 
-        public String id() {
-            return "i5-lease-pause";
-        }
-
-        public String title() {
-            return "I-5: reconciliation lease holder paused past expiry and resumed; stale writes fenced";
+        LeaseHolderPaused() {
+            super(
+                    "i5-lease-pause",
+                    "I-5: reconciliation lease holder paused past expiry and resumed; stale writes fenced");
         }
 
         public void run(RunContext ctx) throws Exception {
@@ -519,25 +527,12 @@ final class Scenarios {
                             == 202);
             if (secondStarted) {
                 secondRun = probe.count("orders", "SELECT MAX(id) FROM reconciliation_run");
-                long run = secondRun;
-                Probe.await(
-                        Duration.ofMinutes(3),
-                        () -> probe.count(
-                                        "orders",
-                                        "SELECT COUNT(*) FROM reconciliation_run WHERE id = ? AND status <> 'RUNNING'",
-                                        run)
-                                > 0);
+                awaitRunEnded(probe, secondRun);
             }
             first.resume();
             ctx.history.faultEnded(fault);
             long stale = firstRun;
-            Probe.await(
-                    Duration.ofMinutes(3),
-                    () -> probe.count(
-                                    "orders",
-                                    "SELECT COUNT(*) FROM reconciliation_run WHERE id = ? AND status <> 'RUNNING'",
-                                    stale)
-                            > 0);
+            awaitRunEnded(probe, stale);
             workload.stop();
             var runs = probe.query(
                     "orders",
@@ -567,23 +562,30 @@ final class Scenarios {
             ctx.invariant(
                     "stale-lease-holder-fenced",
                     "one holder acts: the paused holder's run stops without writing, the new holder repairs",
-                    evidence.isEmpty(),
-                    evidence.size(),
                     evidence);
         }
+    }
+
+    /** Waits (at most 3 min) until reconciliation run {@code id} is no longer RUNNING. */
+    private static void awaitRunEnded(Probe probe, long id) {
+        Probe.await(
+                Duration.ofMinutes(3),
+                () -> probe.count(
+                                "orders",
+                                "SELECT COUNT(*) FROM reconciliation_run WHERE id = ? AND status <> 'RUNNING'",
+                                id)
+                        > 0);
     }
 
     // ---------------------------------------------------------------------------------------------------------- 6
 
     /** The database frozen for 30 s, then every connection half-open (black-holed) for 15 s (30 s with default settings): all resumes by itself. */
-    static final class DatabaseFreeze implements Scenario {
+    static final class DatabaseFreeze extends Scenario {
 
-        public String id() {
-            return "s6-database-freeze";
-        }
-
-        public String title() {
-            return "Database frozen 30 s, then half-open connections (15 s short, 30 s long); everything resumes by itself";
+        DatabaseFreeze() {
+            super(
+                    "s6-database-freeze",
+                    "Database frozen 30 s, then half-open connections (15 s short, 30 s long); everything resumes by itself");
         }
 
         public void run(RunContext ctx) throws Exception {
@@ -594,12 +596,7 @@ final class Scenarios {
             Duration calm = ctx.parameters.duration().dividedBy(2);
             TcpProxy proxy = stack.databaseProxy().orElseThrow();
             ctx.phase(calm);
-            ctx.fault(
-                    "database frozen (SIGSTOP)",
-                    "mariadb",
-                    Duration.ofSeconds(30),
-                    () -> stack.database().pause(),
-                    () -> stack.database().resume());
+            databaseFrozen(ctx, Duration.ofSeconds(30));
             ctx.phase(calm);
             Duration halfOpen = ctx.parameters.compressed() ? Duration.ofSeconds(15) : Duration.ofSeconds(30);
             Instant restored = Instant.now().plus(halfOpen);
@@ -612,25 +609,20 @@ final class Scenarios {
             // every instance must answer writes again by itself
             List<String> evidence = new ArrayList<>();
             for (ServiceProcess s : stack.orderServices()) {
-                boolean back = Probe.await(
-                        Duration.ofSeconds(120),
-                        () -> ctx.history.ops().stream()
-                                .anyMatch(o -> o.instance() == s.port()
-                                        && o.outcome() == History.Outcome.OK
-                                        && o.invokedAt().isAfter(restored)));
-                if (!back) {
+                Supplier<Optional<Instant>> firstWrite = () -> ctx.history.ops().stream()
+                        .filter(o -> o.instance() == s.port()
+                                && o.outcome() == History.Outcome.OK
+                                && o.invokedAt().isAfter(restored))
+                        .map(History.Op::invokedAt)
+                        .min(Instant::compareTo);
+                if (!Probe.await(Duration.ofSeconds(120), () -> firstWrite.get().isPresent())) {
                     evidence.add(RunContext.target(s) + " answered no write in 120 s after the network healed");
                 } else {
-                    Instant first = ctx.history.ops().stream()
-                            .filter(o -> o.instance() == s.port()
-                                    && o.outcome() == History.Outcome.OK
-                                    && o.invokedAt().isAfter(restored))
-                            .map(History.Op::invokedAt)
-                            .min(Instant::compareTo)
-                            .orElseThrow();
                     ctx.measure(
                             "firstWriteAfterHealing " + RunContext.target(s),
-                            Duration.between(restored, first).toMillis() / 1000.0 + " s");
+                            Duration.between(restored, firstWrite.get().orElseThrow())
+                                                    .toMillis()
+                                            / 1000.0 + " s");
                 }
             }
             ctx.phase(calm);
@@ -638,8 +630,6 @@ final class Scenarios {
             ctx.invariant(
                     "writes-resume-by-themselves",
                     "every order-service instance answers writes again, unaided",
-                    evidence.isEmpty(),
-                    evidence.size(),
                     evidence);
             consumersNotRestarted(ctx, pids);
         }
@@ -648,14 +638,10 @@ final class Scenarios {
     // ---------------------------------------------------------------------------------------------------------- 7
 
     /** Every process restarted gracefully, one at a time, under load — what a deploy does. */
-    static final class RollingRestart implements Scenario {
+    static final class RollingRestart extends Scenario {
 
-        public String id() {
-            return "s7-rolling-restart";
-        }
-
-        public String title() {
-            return "Rolling restart of every process, one at a time, under load";
+        RollingRestart() {
+            super("s7-rolling-restart", "Rolling restart of every process, one at a time, under load");
         }
 
         public void run(RunContext ctx) throws Exception {
@@ -711,14 +697,10 @@ final class Scenarios {
     // ---------------------------------------------------------------------------------------------------------- 8
 
     /** Random faults of every kind above, one after another, under load; reproducible per seed. */
-    static final class MixedChaos implements Scenario {
+    static final class MixedChaos extends Scenario {
 
-        public String id() {
-            return "s8-mixed-chaos";
-        }
-
-        public String title() {
-            return "Mixed chaos: random faults (kill, pause, broker, database, network) under load";
+        MixedChaos() {
+            super("s8-mixed-chaos", "Mixed chaos: random faults (kill, pause, broker, database, network) under load");
         }
 
         public void run(RunContext ctx) throws Exception {
@@ -735,34 +717,10 @@ final class Scenarios {
                 switch (random.nextInt(7)) {
                     case 0 -> ctx.killAndRestart(victim, victim.name());
                     case 1 -> ctx.fault("SIGSTOP", RunContext.target(victim), length, victim::pause, victim::resume);
-                    case 2 ->
-                        ctx.fault(
-                                "broker stopped",
-                                "kafka",
-                                length,
-                                () -> stack.broker().stop(),
-                                () -> stack.broker().restart());
-                    case 3 ->
-                        ctx.fault(
-                                "broker frozen (SIGSTOP)",
-                                "kafka",
-                                length,
-                                () -> stack.broker().pause(),
-                                () -> stack.broker().resume());
-                    case 4 ->
-                        ctx.fault(
-                                "broker black-holed",
-                                "kafka proxy",
-                                length,
-                                stack.brokerProxy().orElseThrow()::blackHole,
-                                stack.brokerProxy().orElseThrow()::restore);
-                    case 5 ->
-                        ctx.fault(
-                                "database frozen (SIGSTOP)",
-                                "mariadb",
-                                length,
-                                () -> stack.database().pause(),
-                                () -> stack.database().resume());
+                    case 2 -> brokerStopped(ctx, length);
+                    case 3 -> brokerFrozen(ctx, length);
+                    case 4 -> brokerBlackHoled(ctx, length);
+                    case 5 -> databaseFrozen(ctx, length);
                     default ->
                         ctx.fault(
                                 "database network +300 ms",
