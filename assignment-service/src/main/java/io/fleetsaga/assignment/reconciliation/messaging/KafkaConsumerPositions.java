@@ -2,16 +2,11 @@ package io.fleetsaga.assignment.reconciliation.messaging;
 
 import io.fleetsaga.assignment.messaging.AssignmentTopics;
 import io.fleetsaga.assignment.reconciliation.ConsumerPositions;
+import io.fleetsaga.common.messaging.BoundedAdmin;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -29,12 +24,11 @@ class KafkaConsumerPositions implements ConsumerPositions, DisposableBean {
 
     static final int TIMEOUT_MILLIS = 10_000;
 
-    private final KafkaAdmin kafkaAdmin;
+    private final BoundedAdmin admin;
     private final String group;
-    private volatile Admin admin;
 
     KafkaConsumerPositions(KafkaAdmin kafkaAdmin, @Value("${spring.kafka.consumer.group-id}") String group) {
-        this.kafkaAdmin = kafkaAdmin;
+        this.admin = new BoundedAdmin(kafkaAdmin, Duration.ofMillis(TIMEOUT_MILLIS));
         this.group = group;
     }
 
@@ -47,17 +41,11 @@ class KafkaConsumerPositions implements ConsumerPositions, DisposableBean {
     public List<Position> committed() {
         Map<TopicPartition, OffsetAndMetadata> offsets;
         try {
-            offsets = admin().listConsumerGroupOffsets(
-                            group, new ListConsumerGroupOffsetsOptions().timeoutMs(TIMEOUT_MILLIS))
-                    .partitionsToOffsetAndMetadata()
-                    .get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
+            offsets = admin.await(admin.admin()
+                    .listConsumerGroupOffsets(group, new ListConsumerGroupOffsetsOptions().timeoutMs(TIMEOUT_MILLIS))
+                    .partitionsToOffsetAndMetadata());
+        } catch (BoundedAdmin.BrokerCallException e) {
             throw unavailable(e.getCause());
-        } catch (TimeoutException e) {
-            throw unavailable(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw unavailable(e);
         }
         return offsets.entrySet().stream()
                 .filter(e -> e.getKey().topic().equals(AssignmentTopics.ORDER_EVENTS) && e.getValue() != null)
@@ -67,22 +55,6 @@ class KafkaConsumerPositions implements ConsumerPositions, DisposableBean {
                 .toList();
     }
 
-    private Admin admin() {
-        Admin current = admin;
-        if (current == null) {
-            synchronized (this) {
-                if (admin == null) {
-                    Map<String, Object> config = new HashMap<>(kafkaAdmin.getConfigurationProperties());
-                    config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_MILLIS);
-                    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_MILLIS);
-                    admin = Admin.create(config);
-                }
-                current = admin;
-            }
-        }
-        return current;
-    }
-
     private PositionsUnavailableException unavailable(Throwable cause) {
         return new PositionsUnavailableException(
                 "cannot read the committed offsets of consumer group " + group + ": " + cause, cause);
@@ -90,9 +62,6 @@ class KafkaConsumerPositions implements ConsumerPositions, DisposableBean {
 
     @Override
     public void destroy() {
-        Admin current = admin;
-        if (current != null) {
-            current.close(Duration.ofSeconds(5));
-        }
+        admin.close();
     }
 }

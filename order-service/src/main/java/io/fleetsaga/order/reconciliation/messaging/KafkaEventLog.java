@@ -1,5 +1,6 @@
 package io.fleetsaga.order.reconciliation.messaging;
 
+import io.fleetsaga.common.messaging.BoundedAdmin;
 import io.fleetsaga.order.messaging.OrderTopics;
 import io.fleetsaga.order.reconciliation.EventLog;
 import io.fleetsaga.order.reconciliation.LogPartition;
@@ -9,12 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -35,23 +31,21 @@ import org.springframework.stereotype.Component;
 @Component
 class KafkaEventLog implements EventLog, DisposableBean {
 
-    private final KafkaAdmin kafkaAdmin;
-    private final long timeoutMillis;
-    private volatile Admin admin;
+    private final BoundedAdmin admin;
 
     KafkaEventLog(KafkaAdmin kafkaAdmin, ReconciliationSettings settings) {
-        this.kafkaAdmin = kafkaAdmin;
-        this.timeoutMillis = settings.eventLogTimeout().toMillis();
+        this.admin = new BoundedAdmin(kafkaAdmin, settings.eventLogTimeout());
     }
 
     @Override
     public LogPositions ends() {
         String topic = OrderTopics.ORDER_EVENTS;
+        int timeoutMillis = admin.timeoutMillis();
         try {
-            Set<TopicPartition> partitions = admin()
-                    .describeTopics(Set.of(topic), new DescribeTopicsOptions().timeoutMs((int) timeoutMillis))
-                    .allTopicNames()
-                    .get(timeoutMillis, TimeUnit.MILLISECONDS)
+            Set<TopicPartition> partitions = admin
+                    .await(admin.admin()
+                            .describeTopics(Set.of(topic), new DescribeTopicsOptions().timeoutMs(timeoutMillis))
+                            .allTopicNames())
                     .get(topic)
                     .partitions()
                     .stream()
@@ -60,21 +54,16 @@ class KafkaEventLog implements EventLog, DisposableBean {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             partitions.forEach(p -> latest.put(p, OffsetSpec.latest()));
             Map<LogPartition, Long> ends = new HashMap<>();
-            admin().listOffsets(latest, new ListOffsetsOptions().timeoutMs((int) timeoutMillis))
-                    .all()
-                    .get(timeoutMillis, TimeUnit.MILLISECONDS)
+            admin.await(admin.admin()
+                            .listOffsets(latest, new ListOffsetsOptions().timeoutMs(timeoutMillis))
+                            .all())
                     .forEach((p, info) -> ends.put(new LogPartition(p.topic(), p.partition()), info.offset()));
             return new LogPositions(ends);
-        } catch (ExecutionException e) {
+        } catch (BoundedAdmin.BrokerCallException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 return new LogPositions(Map.of()); // nothing was ever published
             }
             throw unavailable(e.getCause());
-        } catch (TimeoutException e) {
-            throw unavailable(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw unavailable(e);
         }
     }
 
@@ -93,22 +82,6 @@ class KafkaEventLog implements EventLog, DisposableBean {
         return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 
-    private Admin admin() {
-        Admin current = admin;
-        if (current == null) {
-            synchronized (this) {
-                if (admin == null) {
-                    Map<String, Object> config = new HashMap<>(kafkaAdmin.getConfigurationProperties());
-                    config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeoutMillis);
-                    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMillis);
-                    admin = Admin.create(config);
-                }
-                current = admin;
-            }
-        }
-        return current;
-    }
-
     private static EventLogUnavailableException unavailable(Throwable cause) {
         return new EventLogUnavailableException(
                 "cannot read the end offsets of " + OrderTopics.ORDER_EVENTS + ": " + cause, cause);
@@ -116,9 +89,6 @@ class KafkaEventLog implements EventLog, DisposableBean {
 
     @Override
     public void destroy() {
-        Admin current = admin;
-        if (current != null) {
-            current.close(java.time.Duration.ofSeconds(5));
-        }
+        admin.close();
     }
 }

@@ -1,26 +1,21 @@
 package io.fleetsaga.order.saga.messaging;
 
+import io.fleetsaga.common.messaging.BoundedAdmin;
+import io.fleetsaga.common.messaging.BoundedAdmin.BrokerCallException;
 import io.fleetsaga.order.messaging.OrderTopics;
 import io.fleetsaga.order.saga.CommandConsumption;
 import io.fleetsaga.order.saga.SagaSettings;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -60,17 +55,16 @@ class KafkaCommandConsumption implements CommandConsumption, DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(KafkaCommandConsumption.class);
     private static final String TOPIC = OrderTopics.ORDER_EVENTS;
 
-    private final KafkaAdmin kafkaAdmin;
+    private final BoundedAdmin admin;
     private final String group;
     private final int timeoutMillis;
     private final AtomicBoolean warnedNoOffsets = new AtomicBoolean();
     private final AtomicBoolean unavailable = new AtomicBoolean();
-    private volatile Admin admin;
 
     KafkaCommandConsumption(KafkaAdmin kafkaAdmin, SagaSettings settings) {
-        this.kafkaAdmin = kafkaAdmin;
+        this.admin = new BoundedAdmin(kafkaAdmin, settings.consumerTimeout());
         this.group = settings.consumerGroup();
-        this.timeoutMillis = (int) settings.consumerTimeout().toMillis();
+        this.timeoutMillis = admin.timeoutMillis();
     }
 
     @Override
@@ -137,7 +131,7 @@ class KafkaCommandConsumption implements CommandConsumption, DisposableBean {
                 if (unavailable.compareAndSet(true, false)) {
                     log.info("the progress of consumer group {} on {} can be read again", group, TOPIC);
                 }
-            } catch (BrokerUnavailableException e) {
+            } catch (BrokerCallException e) {
                 failed = true;
                 if (unavailable.compareAndSet(false, true)) {
                     log.warn(
@@ -172,15 +166,16 @@ class KafkaCommandConsumption implements CommandConsumption, DisposableBean {
     private Positions positions() {
         Set<Integer> partitions;
         try {
-            partitions = Set.copyOf(await(
-                            admin().describeTopics(Set.of(TOPIC), new DescribeTopicsOptions().timeoutMs(timeoutMillis))
-                                    .allTopicNames())
+            partitions = Set.copyOf(admin
+                    .await(admin.admin()
+                            .describeTopics(Set.of(TOPIC), new DescribeTopicsOptions().timeoutMs(timeoutMillis))
+                            .allTopicNames())
                     .get(TOPIC)
                     .partitions()
                     .stream()
                     .map(p -> p.partition())
                     .toList());
-        } catch (BrokerUnavailableException e) {
+        } catch (BrokerCallException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 return new Positions(Map.of(), Map.of()); // nothing was ever published: nothing to wait for
             }
@@ -188,15 +183,15 @@ class KafkaCommandConsumption implements CommandConsumption, DisposableBean {
         }
         Map<Integer, Long> committed = new HashMap<>();
         try {
-            Map<TopicPartition, OffsetAndMetadata> offsets = await(admin().listConsumerGroupOffsets(
-                            group, new ListConsumerGroupOffsetsOptions().timeoutMs(timeoutMillis))
+            Map<TopicPartition, OffsetAndMetadata> offsets = admin.await(admin.admin()
+                    .listConsumerGroupOffsets(group, new ListConsumerGroupOffsetsOptions().timeoutMs(timeoutMillis))
                     .partitionsToOffsetAndMetadata());
             offsets.forEach((p, offset) -> {
                 if (p.topic().equals(TOPIC) && offset != null) {
                     committed.put(p.partition(), offset.offset());
                 }
             });
-        } catch (BrokerUnavailableException e) {
+        } catch (BrokerCallException e) {
             if (!(e.getCause() instanceof GroupIdNotFoundException)) {
                 throw e;
             }
@@ -217,53 +212,15 @@ class KafkaCommandConsumption implements CommandConsumption, DisposableBean {
 
     private Map<Integer, Long> offsets(Map<TopicPartition, OffsetSpec> specs) {
         Map<Integer, Long> offsets = new HashMap<>();
-        await(admin().listOffsets(specs, new ListOffsetsOptions().timeoutMs(timeoutMillis))
+        admin.await(admin.admin()
+                        .listOffsets(specs, new ListOffsetsOptions().timeoutMs(timeoutMillis))
                         .all())
                 .forEach((p, info) -> offsets.put(p.partition(), info.offset()));
         return offsets;
     }
 
-    private <T> T await(KafkaFuture<T> future) {
-        try {
-            return future.get(timeoutMillis, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new BrokerUnavailableException(e.getCause());
-        } catch (TimeoutException e) {
-            throw new BrokerUnavailableException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BrokerUnavailableException(e);
-        }
-    }
-
-    private Admin admin() {
-        Admin current = admin;
-        if (current == null) {
-            synchronized (this) {
-                if (admin == null) {
-                    Map<String, Object> config = new HashMap<>(kafkaAdmin.getConfigurationProperties());
-                    config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMillis);
-                    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMillis);
-                    admin = Admin.create(config);
-                }
-                current = admin;
-            }
-        }
-        return current;
-    }
-
-    /** A broker call failed or timed out. */
-    private static final class BrokerUnavailableException extends RuntimeException {
-        BrokerUnavailableException(Throwable cause) {
-            super(String.valueOf(cause), cause);
-        }
-    }
-
     @Override
     public void destroy() {
-        Admin current = admin;
-        if (current != null) {
-            current.close(Duration.ofSeconds(5));
-        }
+        admin.close();
     }
 }
