@@ -15,8 +15,9 @@ import java.util.UUID;
  * however long, neither re-sends nor gives up anything. A command the outbox no longer knows (cleaned up after
  * the outbox retention, days) counts as sent long ago. Nor does an acknowledged command time out while
  * assignment-service's consumer has not consumed it ({@link CommandConsumption}): after a long outage the consumer
- * needs minutes for the backlog, and a reply can only be late once the command was consumed. {@link #atDeadline} is
- * the one place that decides.
+ * needs minutes for the backlog, and a reply can only be late once the command was consumed; the reply to a command
+ * the saga was held for gets a whole reply wait from the first check that found the command consumed. {@link
+ * #atDeadline} is the one place that decides.
  *
  * @param orderVersion the order's version when the saga started (ASSIGNMENT_PENDING), sent with each command
  * @param attempts commands sent so far (the first one included)
@@ -27,6 +28,8 @@ import java.util.UUID;
  *     the attempt's start plus {@code replyWait} (its command cannot have been acknowledged before the attempt
  *     started), raised by the checker to {@link #recheckAt} while the saga is not due; the deadline when the
  *     command is {@link CommandDelivery#UNTRACKED}
+ * @param heldForConsumer whether the checker held the current attempt because the consumer had not consumed its
+ *     command ({@link DeadlineDecision#WAIT_FOR_CONSUMER}) and has not found it consumed since
  * @param reason why the saga was compensated or gave up
  */
 public record AssignmentSaga(
@@ -39,6 +42,7 @@ public record AssignmentSaga(
         SagaCommand command,
         Duration replyWait,
         Instant earliestDeadline,
+        boolean heldForConsumer,
         String reason,
         Instant createdAt,
         Instant updatedAt) {
@@ -54,6 +58,12 @@ public record AssignmentSaga(
          * command yet, so no reply can be late: nothing yet, look again later.
          */
         WAIT_FOR_CONSUMER,
+        /**
+         * The consumer has consumed the command the saga was held for — a moment ago, perhaps: its reply gets a whole
+         * reply wait from now ({@link #replyWaitFromNow}), not what is left of the wait counted from the
+         * acknowledgement.
+         */
+        WAIT_FOR_REPLY,
         /** No reply in time: send the command again, as a new attempt. */
         SEND_AGAIN,
         /** No reply to the last attempt: the saga is STUCK and the order compensated. */
@@ -91,18 +101,28 @@ public record AssignmentSaga(
         return now.plus(replyWait);
     }
 
+    /** The new deadline of a saga at {@link DeadlineDecision#WAIT_FOR_REPLY}: one reply wait from {@code now}. */
+    Instant replyWaitFromNow(Instant now) {
+        return now.plus(replyWait);
+    }
+
     /**
      * The decision at {@code now} (the database clock) as {@link #atDeadline(Instant, int)}, except that a saga past
      * its deadline whose acknowledged command the consumer has not {@linkplain CommandConsumption.Progress#passed
-     * passed} waits for the consumer. Asks {@code consumed} only for such a saga; a command the outbox no longer knows
-     * ({@link CommandDelivery#UNTRACKED}) was sent days ago and is not asked about.
+     * passed} waits for the consumer, and one that was held for it and is now consumed waits one more reply wait.
+     * Asks {@code consumed} only for such a saga; a command the outbox no longer knows ({@link
+     * CommandDelivery#UNTRACKED}) was sent days ago and is not asked about.
      */
     DeadlineDecision atDeadline(Instant now, int maxAttempts, CommandConsumption.Progress consumed) {
         DeadlineDecision decision = atDeadline(now, maxAttempts);
         if ((decision == DeadlineDecision.SEND_AGAIN || decision == DeadlineDecision.GIVE_UP)
-                && command.delivery() == CommandDelivery.SENT
-                && !consumed.passed(command.sentAt())) {
-            return DeadlineDecision.WAIT_FOR_CONSUMER;
+                && command.delivery() == CommandDelivery.SENT) {
+            if (!consumed.passed(command.sentAt())) {
+                return DeadlineDecision.WAIT_FOR_CONSUMER;
+            }
+            if (heldForConsumer) {
+                return DeadlineDecision.WAIT_FOR_REPLY;
+            }
         }
         return decision;
     }

@@ -59,7 +59,9 @@ class SagaDeadlineChecker implements SchedulingConfigurer {
      * <p>A saga past its deadline whose command the consumer group has not consumed is held: its lower bound moves
      * one reply wait on ({@link AssignmentSaga#recheckForConsumerAt}). The consumer's progress is read once per check
      * and the sagas are looked at in the order their commands were acknowledged: once one command is not consumed,
-     * no later one is, so a check costs a few broker calls however many sagas the backlog holds.
+     * no later one is, so a check costs a few broker calls however many sagas the backlog holds. The first check that
+     * finds a held saga's command consumed gives its reply a whole reply wait from then ({@link
+     * AssignmentSaga.DeadlineDecision#WAIT_FOR_REPLY}): the consumer may have consumed it a moment ago.
      */
     void check() {
         try {
@@ -73,10 +75,11 @@ class SagaDeadlineChecker implements SchedulingConfigurer {
                         case NOT_RUNNING -> {}
                         case WAIT -> store.postpone(saga.id(), saga.attempts(), saga.recheckAt(now));
                         case WAIT_FOR_CONSUMER -> {
-                            if (store.postpone(saga.id(), saga.attempts(), saga.recheckForConsumerAt(now))) {
+                            if (store.hold(saga.id(), saga.attempts(), saga.recheckForConsumerAt(now))) {
                                 metrics.heldForConsumer();
                             }
                         }
+                        case WAIT_FOR_REPLY -> store.release(saga.id(), saga.attempts(), saga.replyWaitFromNow(now));
                         case SEND_AGAIN, GIVE_UP -> steps.onDeadline(saga.id());
                     }
                 } catch (ConcurrencyFailureException e) {

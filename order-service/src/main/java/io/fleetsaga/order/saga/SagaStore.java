@@ -29,7 +29,7 @@ import org.springframework.stereotype.Repository;
 class SagaStore {
 
     private static final String COLUMNS = "s.id, s.order_id, s.task_id, s.order_version, s.status, s.attempts,"
-            + " s.command_event_id, s.reply_wait_us, s.deadline_at, s.reason, s.created_at, s.updated_at,"
+            + " s.command_event_id, s.reply_wait_us, s.deadline_at, s.held_for_consumer, s.reason, s.created_at, s.updated_at,"
             + " c.status AS command_status, c.sent_at AS command_sent_at";
     private static final String FROM =
             " FROM assignment_saga s LEFT JOIN outbox_event c ON c.event_id = s.command_event_id";
@@ -137,6 +137,35 @@ class SagaStore {
                 == 1;
     }
 
+    /**
+     * Holds a running saga for the consumer of its command: raises its deadline's lower bound to {@code until} and
+     * marks it held, unless it moved on meanwhile; whether it was held now.
+     */
+    boolean hold(UUID id, int attempts, Instant until) {
+        return jdbc.update(
+                        "UPDATE assignment_saga SET deadline_at = ?, held_for_consumer = TRUE WHERE id = ?"
+                                + " AND status = 'STARTED' AND attempts = ? AND deadline_at < ?",
+                        LocalDateTime.ofInstant(until, ZoneOffset.UTC),
+                        id.toString(),
+                        attempts,
+                        LocalDateTime.ofInstant(until, ZoneOffset.UTC))
+                == 1;
+    }
+
+    /**
+     * Releases a held saga whose command is now consumed: its deadline becomes {@code until} (one reply wait from
+     * now), the mark is cleared; false when it moved on or another checker released it first.
+     */
+    boolean release(UUID id, int attempts, Instant until) {
+        return jdbc.update(
+                        "UPDATE assignment_saga SET deadline_at = ?, held_for_consumer = FALSE WHERE id = ?"
+                                + " AND status = 'STARTED' AND attempts = ? AND held_for_consumer",
+                        LocalDateTime.ofInstant(until, ZoneOffset.UTC),
+                        id.toString(),
+                        attempts)
+                == 1;
+    }
+
     /** Ends a running saga; false when it is not running any more. */
     boolean finish(UUID id, SagaStatus status, String reason) {
         return jdbc.update(
@@ -168,7 +197,8 @@ class SagaStore {
     boolean nextAttempt(UUID id, int attempts, UUID commandEventId, Duration wait) {
         return jdbc.update(
                         "UPDATE assignment_saga SET attempts = attempts + 1, command_event_id = ?, reply_wait_us = ?,"
-                                + " deadline_at = UTC_TIMESTAMP(6) + INTERVAL ? MICROSECOND, updated_at = UTC_TIMESTAMP(6)"
+                                + " deadline_at = UTC_TIMESTAMP(6) + INTERVAL ? MICROSECOND, held_for_consumer = FALSE,"
+                                + " updated_at = UTC_TIMESTAMP(6)"
                                 + " WHERE id = ? AND status = 'STARTED' AND attempts = ? AND deadline_at <= UTC_TIMESTAMP(6)",
                         commandEventId.toString(),
                         micros(wait),
@@ -224,6 +254,7 @@ class SagaStore {
                 command,
                 replyWait,
                 instant(rs, "deadline_at"),
+                rs.getBoolean("held_for_consumer"),
                 rs.getString("reason"),
                 instant(rs, "created_at"),
                 instant(rs, "updated_at"));

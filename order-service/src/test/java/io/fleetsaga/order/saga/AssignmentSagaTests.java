@@ -105,6 +105,7 @@ class AssignmentSagaTests {
                 running.command(),
                 running.replyWait(),
                 running.earliestDeadline(),
+                false,
                 null,
                 running.createdAt(),
                 running.updatedAt());
@@ -169,6 +170,30 @@ class AssignmentSagaTests {
     }
 
     @Test
+    void aHeldSagaWhoseCommandIsNowConsumedWaitsAWholeReplyWaitFromNow() {
+        Instant sentAt = STARTED.plusSeconds(1);
+        Instant now = sentAt.plus(Duration.ofMinutes(10));
+        CommandConsumption.Progress consumed = t -> true;
+
+        AssignmentSaga last = held(MAX_ATTEMPTS, SagaCommand.sent(UUID.randomUUID(), sentAt), now.minusSeconds(1));
+        assertThat(last.atDeadline(now, MAX_ATTEMPTS, consumed))
+                .as("consumed a moment ago, perhaps: the last attempt is not given up yet")
+                .isEqualTo(DeadlineDecision.WAIT_FOR_REPLY);
+        assertThat(last.replyWaitFromNow(now)).isEqualTo(now.plus(WAIT));
+        assertThat(held(1, SagaCommand.sent(UUID.randomUUID(), sentAt), now.minusSeconds(1))
+                        .atDeadline(now, MAX_ATTEMPTS, consumed))
+                .isEqualTo(DeadlineDecision.WAIT_FOR_REPLY);
+        assertThat(held(1, SagaCommand.sent(UUID.randomUUID(), sentAt), now.minusSeconds(1))
+                        .atDeadline(now, MAX_ATTEMPTS, t -> false))
+                .as("still not consumed: held again")
+                .isEqualTo(DeadlineDecision.WAIT_FOR_CONSUMER);
+        assertThat(held(1, SagaCommand.sent(UUID.randomUUID(), sentAt), now.plusSeconds(1))
+                        .atDeadline(now, MAX_ATTEMPTS, consumed))
+                .as("before the held saga's recheck nothing happens")
+                .isEqualTo(DeadlineDecision.WAIT);
+    }
+
+    @Test
     void aSagaHeldForTheConsumerIsLookedAtAgainOneReplyWaitLater() {
         Instant now = STARTED.plus(Duration.ofMinutes(10));
 
@@ -198,8 +223,28 @@ class AssignmentSagaTests {
                 command,
                 WAIT,
                 STARTED.plus(WAIT),
+                false,
                 null,
                 STARTED,
                 STARTED);
+    }
+
+    /** As {@link #saga}, held for the consumer of its command until {@code heldUntil}. */
+    static AssignmentSaga held(int attempts, SagaCommand command, Instant heldUntil) {
+        AssignmentSaga saga = saga(attempts, command);
+        return new AssignmentSaga(
+                saga.id(),
+                saga.orderId(),
+                saga.taskId(),
+                saga.orderVersion(),
+                saga.status(),
+                saga.attempts(),
+                saga.command(),
+                saga.replyWait(),
+                heldUntil,
+                true,
+                null,
+                saga.createdAt(),
+                saga.updatedAt());
     }
 }

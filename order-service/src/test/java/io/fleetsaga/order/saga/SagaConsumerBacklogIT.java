@@ -42,7 +42,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * Incident I-4 after the broker is back (ARCHITECTURE rule 8): assignment-service's consumer works through a backlog
  * of {@code fleet.order.events} for minutes. A command the broker acknowledged but the consumer group has not
  * consumed yet cannot have a late reply: its saga is neither re-sent nor given up, however long that takes; once
- * the group's committed offsets pass the command, the deadline applies as before. The test plays the group
+ * the group's committed offsets pass the command, its reply gets a whole reply wait from the check that found it
+ * consumed, and the deadline applies as before. The test plays the group
  * (commits its offsets, consumes nothing) under the name order-service is configured to watch.
  *
  * <p>Saga settings: an attempt waits 1 s for a reply, the second attempt is the last, so without the rule a saga
@@ -131,7 +132,12 @@ class SagaConsumerBacklogIT {
         assertThat(metric("saga_held_for_consumer_total{application=\"order-service\"}"))
                 .isGreaterThanOrEqualTo(1);
 
-        commitAtTheEnd(); // the consumer passed the command, and no reply came: the deadline applies
+        // the consumer passed the command — a moment ago, as far as order-service knows: the reply gets a whole reply
+        // wait (1 s and its backoff) from the check that found it consumed; then no reply came: the deadline applies
+        commitAtTheEnd();
+        await().during(Duration.ofMillis(900))
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> sagaJson(sagaId).path("attempts").asInt() == 1);
         await().atMost(timeout()).until(() -> sagaJson(sagaId).path("attempts").asInt() == 2);
         assertThat(sagaJson(sagaId).path("status").asText()).isEqualTo("STARTED");
 
