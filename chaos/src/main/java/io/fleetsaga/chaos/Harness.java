@@ -106,7 +106,9 @@ final class Harness implements AutoCloseable {
                         "-Xmx320m",
                         "-Xss512k",
                         // crash points armed and disarmed by writing this file (RunContext.supervise)
-                        "-Dfleetsaga.chaos.crash-points-file=" + crashPointsFile(dir, "{name}", "{port}")));
+                        "-Dfleetsaga.chaos.crash-points-file=" + crashPointsFile(dir, "{name}", "{port}")))
+                // scenarios restart services again and again: start them from a class data sharing archive
+                .withClassDataSharing(true);
         long started = System.nanoTime();
         FleetStack stack = FleetStack.start(options);
         log.info("fleet-saga stack up in {} s: {}", (System.nanoTime() - started) / 1_000_000_000, stack.services());

@@ -68,6 +68,9 @@ public final class FleetStack implements AutoCloseable {
      * @param jvmOptions JVM options of every service process ({@code {name}} and {@code {port}} stand for the
      *     instance's, see {@link ServiceProcess})
      * @param readyTimeout how long a service may take to become ready
+     * @param classDataSharing whether the services start from their extracted jars with a class data sharing archive
+     *     (prepared by one training run per jar and kept beside it, see {@link ClassDataSharing}): quicker starts for
+     *     stacks that restart services often, one extra start the first time
      */
     public record Services(
             Path orderServiceJar,
@@ -78,7 +81,8 @@ public final class FleetStack implements AutoCloseable {
             Map<String, String> orderOnly,
             Map<String, String> assignmentOnly,
             List<String> jvmOptions,
-            Duration readyTimeout) {
+            Duration readyTimeout,
+            boolean classDataSharing) {
 
         public Services {
             Objects.requireNonNull(orderServiceJar, "orderServiceJar");
@@ -109,7 +113,8 @@ public final class FleetStack implements AutoCloseable {
                     Map.of(),
                     Map.of(),
                     DEFAULT_JVM_OPTIONS,
-                    DEFAULT_READY_TIMEOUT);
+                    DEFAULT_READY_TIMEOUT,
+                    false);
         }
 
         public Services withInstances(int orderInstances, int assignmentInstances) {
@@ -126,7 +131,8 @@ public final class FleetStack implements AutoCloseable {
                     orderOnly,
                     assignmentOnly,
                     jvmOptions,
-                    readyTimeout);
+                    readyTimeout,
+                    classDataSharing);
         }
 
         public Services withProperties(
@@ -140,7 +146,22 @@ public final class FleetStack implements AutoCloseable {
                     orderOnly,
                     assignmentOnly,
                     jvmOptions,
-                    readyTimeout);
+                    readyTimeout,
+                    classDataSharing);
+        }
+
+        public Services withClassDataSharing(boolean classDataSharing) {
+            return new Services(
+                    orderServiceJar,
+                    assignmentServiceJar,
+                    orderPorts,
+                    assignmentPorts,
+                    shared,
+                    orderOnly,
+                    assignmentOnly,
+                    jvmOptions,
+                    readyTimeout,
+                    classDataSharing);
         }
 
         public Services withJvmOptions(List<String> jvmOptions) {
@@ -153,7 +174,8 @@ public final class FleetStack implements AutoCloseable {
                     orderOnly,
                     assignmentOnly,
                     jvmOptions,
-                    readyTimeout);
+                    readyTimeout,
+                    classDataSharing);
         }
     }
 
@@ -195,6 +217,10 @@ public final class FleetStack implements AutoCloseable {
 
         public Options withJvmOptions(List<String> jvmOptions) {
             return withServices(services.withJvmOptions(jvmOptions));
+        }
+
+        public Options withClassDataSharing(boolean classDataSharing) {
+            return withServices(services.withClassDataSharing(classDataSharing));
         }
 
         public Options withProxies(boolean proxies) {
@@ -282,6 +308,10 @@ public final class FleetStack implements AutoCloseable {
         public AttachOptions withJvmOptions(List<String> jvmOptions) {
             return withServices(services.withJvmOptions(jvmOptions));
         }
+
+        public AttachOptions withClassDataSharing(boolean classDataSharing) {
+            return withServices(services.withClassDataSharing(classDataSharing));
+        }
     }
 
     /** What every service process of one stack is started with, so that more can be started alike. */
@@ -290,7 +320,8 @@ public final class FleetStack implements AutoCloseable {
             Path assignmentServiceJar,
             Map<String, String> order,
             Map<String, String> assignment,
-            List<String> jvmOptions,
+            List<String> orderJvmOptions,
+            List<String> assignmentJvmOptions,
             Path logs,
             Duration readyTimeout) {}
 
@@ -458,14 +489,42 @@ public final class FleetStack implements AutoCloseable {
         Map<String, String> assignment = new LinkedHashMap<>(base);
         assignment.put("spring.datasource.url", jdbcUrl.apply(database.jdbcUrl(assignmentsSchema)));
         assignment.putAll(services.assignmentOnly());
+        Path logDir = logs.toAbsolutePath().normalize();
+        ClassDataSharing.Start orderStart = new ClassDataSharing.Start(services.orderServiceJar(), List.of());
+        ClassDataSharing.Start assignmentStart = new ClassDataSharing.Start(services.assignmentServiceJar(), List.of());
+        if (services.classDataSharing()) {
+            CompletableFuture<ClassDataSharing.Start> orders =
+                    CompletableFuture.supplyAsync(() -> ClassDataSharing.prepare(
+                            ORDER_SERVICE,
+                            services.orderServiceJar(),
+                            services.jvmOptions(),
+                            order,
+                            logDir,
+                            services.readyTimeout()));
+            assignmentStart = ClassDataSharing.prepare(
+                    ASSIGNMENT_SERVICE,
+                    services.assignmentServiceJar(),
+                    services.jvmOptions(),
+                    assignment,
+                    logDir,
+                    services.readyTimeout());
+            orderStart = orders.join();
+        }
         return new Launch(
-                services.orderServiceJar(),
-                services.assignmentServiceJar(),
+                orderStart.jar(),
+                assignmentStart.jar(),
                 Map.copyOf(order),
                 Map.copyOf(assignment),
-                services.jvmOptions(),
-                logs.toAbsolutePath().normalize(),
+                concat(services.jvmOptions(), orderStart.jvmOptions()),
+                concat(services.jvmOptions(), assignmentStart.jvmOptions()),
+                logDir,
                 services.readyTimeout());
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return List.copyOf(all);
     }
 
     /** Launches every instance, then waits for all; returns order-service's and assignment-service's. */
@@ -474,11 +533,24 @@ public final class FleetStack implements AutoCloseable {
         List<CompletableFuture<ServiceProcess>> orders = new ArrayList<>();
         List<CompletableFuture<ServiceProcess>> assignments = new ArrayList<>();
         for (int port : orderPorts) {
-            orders.add(launch(ORDER_SERVICE, launch.orderServiceJar(), port, launch.order(), launch, started));
+            orders.add(launch(
+                    ORDER_SERVICE,
+                    launch.orderServiceJar(),
+                    port,
+                    launch.order(),
+                    launch.orderJvmOptions(),
+                    launch,
+                    started));
         }
         for (int port : assignmentPorts) {
             assignments.add(launch(
-                    ASSIGNMENT_SERVICE, launch.assignmentServiceJar(), port, launch.assignment(), launch, started));
+                    ASSIGNMENT_SERVICE,
+                    launch.assignmentServiceJar(),
+                    port,
+                    launch.assignment(),
+                    launch.assignmentJvmOptions(),
+                    launch,
+                    started));
         }
         List<ServiceProcess> orderServices = new ArrayList<>();
         for (CompletableFuture<ServiceProcess> f : orders) {
@@ -496,9 +568,10 @@ public final class FleetStack implements AutoCloseable {
             Path jar,
             int port,
             Map<String, String> properties,
+            List<String> jvmOptions,
             Launch launch,
             List<AutoCloseable> started) {
-        ServiceProcess service = ServiceProcess.start(name, jar, port, properties, launch.jvmOptions(), launch.logs());
+        ServiceProcess service = ServiceProcess.start(name, jar, port, properties, jvmOptions, launch.logs());
         synchronized (started) {
             started.add(service);
         }
@@ -630,7 +703,7 @@ public final class FleetStack implements AutoCloseable {
                 launch.assignmentServiceJar(),
                 port == 0 ? Processes.freePort() : port,
                 properties,
-                launch.jvmOptions(),
+                launch.assignmentJvmOptions(),
                 launch.logs());
         try {
             return service.awaitReady(launch.readyTimeout());

@@ -72,7 +72,8 @@ class FleetStackTests {
                         Map.of(),
                         Map.of(),
                         List.of(),
-                        Duration.ofSeconds(30)));
+                        Duration.ofSeconds(30),
+                        false));
     }
 
     @Test

@@ -109,7 +109,8 @@ final class SystemStack implements AutoCloseable {
                         .withSchemas("sys_orders_" + run, "sys_assignments_" + run)
                         .withJdbcUrl(databaseUrl)
                         .withInstances(orderInstances, 1)
-                        .withProperties(properties(extra), orderOnly, Map.of())));
+                        .withProperties(properties(extra), orderOnly, Map.of())
+                        .withClassDataSharing(true)));
     }
 
     /**
