@@ -158,9 +158,9 @@ public final class CrashPoints {
         public synchronized CrashPoints current() {
             String now;
             try {
-                now = Files.readString(file).trim();
+                now = Files.isRegularFile(file) ? Files.readString(file).trim() : "";
             } catch (NoSuchFileException e) {
-                now = "";
+                now = ""; // deleted between the two calls
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read the crash-points file " + file, e);
             }
