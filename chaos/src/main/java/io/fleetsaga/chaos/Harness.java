@@ -3,7 +3,12 @@ package io.fleetsaga.chaos;
 import io.fleetsaga.infra.FleetStack;
 import io.fleetsaga.infra.ServiceProcess;
 import io.fleetsaga.infra.WebhookReceiver;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -122,12 +127,12 @@ final class Harness implements AutoCloseable {
     void armCrashPoints(ServiceProcess service, String spec) {
         Path file = crashPointsFile(dir, service.name(), Integer.toString(service.port()));
         try {
-            java.nio.file.Files.createDirectories(file.getParent());
+            Files.createDirectories(file.getParent());
             Path next = file.resolveSibling(file.getFileName() + ".next");
-            java.nio.file.Files.writeString(next, spec);
-            java.nio.file.Files.move(next, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot arm the crash points of " + service, e);
+            Files.writeString(next, spec);
+            Files.move(next, file, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot arm the crash points of " + service, e);
         }
     }
 
@@ -147,7 +152,7 @@ final class Harness implements AutoCloseable {
         try {
             Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toRealPath();
             Path parent = wanted;
-            while (parent != null && !java.nio.file.Files.exists(parent)) {
+            while (parent != null && !Files.exists(parent)) {
                 parent = parent.getParent();
             }
             if (parent == null || !parent.toRealPath().startsWith(tmp)) {
@@ -162,17 +167,17 @@ final class Harness implements AutoCloseable {
                     tmp,
                     elsewhere);
             return elsewhere;
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
-    private static void deleteRecursively(Path dir) throws java.io.IOException {
-        if (java.nio.file.Files.exists(dir)) {
-            try (var files = java.nio.file.Files.walk(dir)) {
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder())
                         .map(Path::toFile)
-                        .forEach(java.io.File::delete);
+                        .forEach(File::delete);
             }
         }
     }
@@ -322,7 +327,7 @@ final class Harness implements AutoCloseable {
         if (relocated != null) {
             try {
                 deleteRecursively(relocated);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 log.warn("could not delete {}: {}", relocated, e.toString());
             }
         }
