@@ -17,8 +17,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +27,6 @@ import org.springframework.boot.test.autoconfigure.actuate.observability.AutoCon
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.test.annotation.DirtiesContext;
@@ -96,8 +93,8 @@ class AssignmentSagaIT {
 
     @Test
     void aLinkedReplyConfirmsTheSagaAndTheOrderIsAssigned() {
-        String orderId = create();
-        String sagaId = assign(orderId, "t-1");
+        String orderId = api.createOrder();
+        String sagaId = api.assign(orderId, "t-1");
 
         EventEnvelope command = kafka.awaitOrderEvents(orderId, ofType("AssignOrderRequested"), 1, timeout())
                 .get(0);
@@ -121,14 +118,14 @@ class AssignmentSagaIT {
                 .get(2));
         assertThat(assigned.get("status").asText()).isEqualTo("ASSIGNED");
         assertThat(assigned.get("version").asLong()).isEqualTo(2);
-        assertThat(metric("saga_outcomes_total{application=\"order-service\",outcome=\"confirmed\"}"))
+        assertThat(api.metric("saga_outcomes_total{application=\"order-service\",outcome=\"confirmed\"}"))
                 .isGreaterThanOrEqualTo(1);
     }
 
     @Test
     void aRejectionCompensatesTheOrderBackToCreatedWithTheReason() {
-        String orderId = create();
-        String sagaId = assign(orderId, "t-full");
+        String orderId = api.createOrder();
+        String sagaId = api.assign(orderId, "t-full");
 
         kafka.rejected(sagaId, orderId, "t-full", "TASK_FULL", "task t-full has 20 of 20 orders");
 
@@ -137,7 +134,7 @@ class AssignmentSagaIT {
         assertThat(order.get("statusReason").asText()).isEqualTo("TASK_FULL: task t-full has 20 of 20 orders");
         assertThat(order.at("/assignment/status").asText()).isEqualTo("COMPENSATED");
         assertThat(order.at("/assignment/reason").asText()).startsWith("TASK_FULL");
-        assertThat(actions(order)).containsExactly("CREATE", "ASSIGN", "COMPENSATE_ASSIGNMENT");
+        assertThat(Api.actions(order)).containsExactly("CREATE", "ASSIGN", "COMPENSATE_ASSIGNMENT");
         JsonNode released = payload(kafka.awaitOrderEvents(orderId, ofType("OrderStateChanged"), 3, timeout())
                 .get(2));
         assertThat(released.get("status").asText()).isEqualTo("CREATED");
@@ -151,8 +148,8 @@ class AssignmentSagaIT {
 
     @Test
     void duplicateAndLateRepliesChangeNothing() {
-        String orderId = create();
-        String sagaId = assign(orderId, "t-1");
+        String orderId = api.createOrder();
+        String sagaId = api.assign(orderId, "t-1");
         EventEnvelope linked = kafka.linked(sagaId, orderId, "t-1");
         awaitOrder(orderId, o -> o.get("status").asText().equals("ASSIGNED"));
 
@@ -162,31 +159,31 @@ class AssignmentSagaIT {
         EventEnvelope unknownSaga = kafka.linked(UUID.randomUUID().toString(), orderId, "t-1");
         awaitProcessed(answeredAgain, late, unknownSaga);
 
-        JsonNode order = order(orderId);
+        JsonNode order = api.order(orderId);
         assertThat(order.get("status").asText()).isEqualTo("ASSIGNED");
         assertThat(order.get("version").asLong()).isEqualTo(2);
         assertThat(order.at("/assignment/status").asText()).isEqualTo("CONFIRMED");
-        assertThat(actions(order)).containsExactly("CREATE", "ASSIGN", "CONFIRM_ASSIGNMENT");
-        assertThat(metric("inbox_duplicates_total{application=\"order-service\","
+        assertThat(Api.actions(order)).containsExactly("CREATE", "ASSIGN", "CONFIRM_ASSIGNMENT");
+        assertThat(api.metric("inbox_duplicates_total{application=\"order-service\","
                         + "consumer=\"order-service.assignment-events\"}"))
                 .isGreaterThanOrEqualTo(1);
     }
 
     @Test
     void aReplyAfterTheOrderWasCancelledChangesNothing() {
-        String orderId = create();
-        String sagaId = assign(orderId, "t-1");
+        String orderId = api.createOrder();
+        String sagaId = api.assign(orderId, "t-1");
         assertThat(api.post("/api/orders/" + orderId + "/cancellation", "{\"reason\":\"customer withdrew\"}")
                         .getStatusCode())
                 .isEqualTo(HttpStatus.OK);
 
         awaitProcessed(kafka.linked(sagaId, orderId, "t-1"));
 
-        JsonNode order = order(orderId);
+        JsonNode order = api.order(orderId);
         assertThat(order.get("status").asText()).isEqualTo("CANCELLED");
         assertThat(order.at("/assignment/status").asText()).isEqualTo("COMPENSATED");
         assertThat(order.at("/assignment/reason").asText()).isEqualTo("order cancelled: customer withdrew");
-        assertThat(actions(order)).containsExactly("CREATE", "ASSIGN", "CANCEL");
+        assertThat(Api.actions(order)).containsExactly("CREATE", "ASSIGN", "CANCEL");
         // no command is sent again for a saga that ended
         assertThat(jdbc.queryForObject(
                         "SELECT COUNT(*) FROM outbox_event WHERE aggregate_id = ? AND event_type = 'AssignOrderRequested'",
@@ -197,8 +194,8 @@ class AssignmentSagaIT {
 
     @Test
     void withoutReplyTheCommandIsSentAgainWithTheSameSagaIdThenTheSagaIsStuckAndListed() {
-        String orderId = create();
-        String sagaId = assign(orderId, "t-silent");
+        String orderId = api.createOrder();
+        String sagaId = api.assign(orderId, "t-silent");
 
         List<EventEnvelope> commands =
                 kafka.awaitOrderEvents(orderId, ofType("AssignOrderRequested"), 3, Duration.ofSeconds(60));
@@ -220,13 +217,13 @@ class AssignmentSagaIT {
         assertThat(StreamSupport.stream(stuck.get("sagas").spliterator(), false)
                         .map(s -> s.get("id").asText()))
                 .contains(sagaId);
-        await().atMost(timeout()).until(() -> metric("saga_stuck{application=\"order-service\"}") >= 1);
-        assertThat(metric("saga_outcomes_total{application=\"order-service\",outcome=\"stuck\"}"))
+        await().atMost(timeout()).until(() -> api.metric("saga_stuck{application=\"order-service\"}") >= 1);
+        assertThat(api.metric("saga_outcomes_total{application=\"order-service\",outcome=\"stuck\"}"))
                 .isGreaterThanOrEqualTo(1);
 
         // a reply that arrives after all changes nothing
         awaitProcessed(kafka.linked(sagaId, orderId, "t-silent"));
-        assertThat(order(orderId).get("status").asText()).isEqualTo("CREATED");
+        assertThat(api.order(orderId).get("status").asText()).isEqualTo("CREATED");
         assertThat(jdbc.queryForObject(
                         "SELECT COUNT(*) FROM outbox_event WHERE aggregate_id = ? AND event_type = 'AssignOrderRequested'",
                         Integer.class,
@@ -236,8 +233,8 @@ class AssignmentSagaIT {
 
     @Test
     void concurrentDeadlineCheckersSendEachRetryOnce() throws Exception {
-        String orderId = create();
-        String sagaId = assign(orderId, "t-1");
+        String orderId = api.createOrder();
+        String sagaId = api.assign(orderId, "t-1");
         // the deadline runs from the command's acknowledgement: wait for it, then move both into the past
         await().atMost(timeout())
                 .until(() -> jdbc.queryForObject(
@@ -272,28 +269,8 @@ class AssignmentSagaIT {
 
     // --- helpers -------------------------------------------------------------------------------------------
 
-    private String create() {
-        String orderId = "o-" + UUID.randomUUID();
-        assertThat(api.post("/api/orders", "{\"orderId\":\"" + orderId + "\"}").getStatusCode())
-                .isEqualTo(HttpStatus.CREATED);
-        return orderId;
-    }
-
-    private String assign(String orderId, String taskId) {
-        ResponseEntity<String> response =
-                api.post("/api/orders/" + orderId + "/assignment", "{\"taskId\":\"" + taskId + "\"}");
-        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.ACCEPTED);
-        return json(response).get("sagaId").asText();
-    }
-
-    private JsonNode order(String orderId) {
-        ResponseEntity<String> response = api.get("/api/orders/" + orderId);
-        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
-        return json(response);
-    }
-
     private JsonNode awaitOrder(String orderId, Predicate<JsonNode> condition) {
-        return await().atMost(timeout()).until(() -> order(orderId), condition);
+        return await().atMost(timeout()).until(() -> api.order(orderId), condition);
     }
 
     /** Waits until the inbox recorded each reply: processed (with or without effect) and committed. */
@@ -307,19 +284,6 @@ class AssignmentSagaIT {
                                     reply.eventId().toString())
                             == 1);
         }
-    }
-
-    private static List<String> actions(JsonNode order) {
-        return StreamSupport.stream(order.get("history").spliterator(), false)
-                .map(h -> h.get("action").asText())
-                .toList();
-    }
-
-    private double metric(String series) {
-        String metrics = api.get("/actuator/prometheus").getBody();
-        Matcher matcher = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE)
-                .matcher(metrics);
-        return matcher.find() ? Double.parseDouble(matcher.group(1)) : -1;
     }
 
     private static Duration timeout() {

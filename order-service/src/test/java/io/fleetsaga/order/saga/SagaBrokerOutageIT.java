@@ -1,6 +1,5 @@
 package io.fleetsaga.order.saga;
 
-import static io.fleetsaga.order.support.Api.json;
 import static io.fleetsaga.order.support.Kafka.ofType;
 import static io.fleetsaga.order.support.Kafka.payload;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,12 +15,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -139,10 +134,10 @@ class SagaBrokerOutageIT {
 
     @Test
     void aFrozenBrokerLongerThanAllAttemptsCompensatesNothingAndTheSagasConfirmAfterwards() {
-        List<String> orders = List.of(create(), create(), create());
+        List<String> orders = List.of(api.createOrder(), api.createOrder(), api.createOrder());
 
         broker.pause();
-        List<String> sagas = orders.stream().map(o -> assign(o, "t-1")).toList();
+        List<String> sagas = orders.stream().map(o -> api.assign(o, "t-1")).toList();
         await().during(OUTAGE)
                 .atMost(OUTAGE.plusSeconds(10))
                 .until(() -> orders.stream().allMatch(this::waitsForTheBroker));
@@ -156,46 +151,48 @@ class SagaBrokerOutageIT {
         }
         for (String orderId : orders) {
             JsonNode order = await().atMost(timeout())
-                    .until(() -> order(orderId), o -> o.get("status").asText().equals("ASSIGNED"));
+                    .until(
+                            () -> api.order(orderId),
+                            o -> o.get("status").asText().equals("ASSIGNED"));
             assertThat(order.at("/assignment/status").asText()).isEqualTo("CONFIRMED");
             assertThat(order.at("/assignment/attempts").asInt())
                     .as("no command was sent again while the first one waited for the broker")
                     .isEqualTo(1);
-            assertThat(actions(order)).containsExactly("CREATE", "ASSIGN", "CONFIRM_ASSIGNMENT");
+            assertThat(Api.actions(order)).containsExactly("CREATE", "ASSIGN", "CONFIRM_ASSIGNMENT");
             assertThat(commandRows(orderId)).isEqualTo(1);
         }
-        assertThat(metric("saga_outcomes_total{application=\"order-service\",outcome=\"stuck\"}"))
+        assertThat(api.metric("saga_outcomes_total{application=\"order-service\",outcome=\"stuck\"}"))
                 .isZero();
     }
 
     @Test
     void aResentCommandWaitsForItsOwnAcknowledgementBeforeTheLastAttemptCanTimeOut() {
-        String orderId = create();
-        String sagaId = assign(orderId, "t-silent");
+        String orderId = api.createOrder();
+        String sagaId = api.assign(orderId, "t-silent");
         await().atMost(timeout())
-                .until(() -> "SENT".equals(sagaJson(sagaId).path("command").asText()));
+                .until(() -> "SENT".equals(api.saga(sagaId).path("command").asText()));
 
         broker.pause(); // the first command reached the broker; its re-send will not
-        await().atMost(timeout()).until(() -> sagaJson(sagaId).path("attempts").asInt() == 2);
+        await().atMost(timeout()).until(() -> api.saga(sagaId).path("attempts").asInt() == 2);
         await().during(OUTAGE)
                 .atMost(OUTAGE.plusSeconds(10))
                 .until(() -> waitsForTheBroker(orderId)
-                        && sagaJson(sagaId).path("attempts").asInt() == 2);
+                        && api.saga(sagaId).path("attempts").asInt() == 2);
         broker.resume();
 
         List<EventEnvelope> commands = kafka.awaitOrderEvents(orderId, ofType("AssignOrderRequested"), 2, timeout());
         assertThat(commands.stream().map(EventEnvelope::eventId).distinct()).hasSize(2);
         kafka.linked(sagaId, orderId, "t-silent");
         JsonNode order = await().atMost(timeout())
-                .until(() -> order(orderId), o -> o.get("status").asText().equals("ASSIGNED"));
+                .until(() -> api.order(orderId), o -> o.get("status").asText().equals("ASSIGNED"));
         assertThat(order.at("/assignment/status").asText()).isEqualTo("CONFIRMED");
     }
 
     @Test
     void aParkedCommandHoldsItsSagaVisiblyUntilItIsRequeued() {
-        String orderId = create();
+        String orderId = api.createOrder();
         broker.pause();
-        String sagaId = assign(orderId, "t-1");
+        String sagaId = api.assign(orderId, "t-1");
         String commandId = jdbc.queryForObject(
                 "SELECT event_id FROM outbox_event WHERE aggregate_id = ? AND event_type = 'AssignOrderRequested'",
                 String.class,
@@ -209,15 +206,15 @@ class SagaBrokerOutageIT {
         broker.resume();
 
         await().during(OUTAGE).atMost(OUTAGE.plusSeconds(10)).until(() -> {
-            JsonNode saga = sagaJson(sagaId);
+            JsonNode saga = api.saga(sagaId);
             return saga.path("status").asText().equals("STARTED")
                     && saga.path("command").asText().equals("PARKED")
                     && saga.path("deadlineAt").isNull();
         });
-        assertThat(sagaJson(sagaId).path("commandEventId").asText()).isEqualTo(commandId);
-        assertThat(order(orderId).at("/assignment/command").asText()).isEqualTo("PARKED");
+        assertThat(api.saga(sagaId).path("commandEventId").asText()).isEqualTo(commandId);
+        assertThat(api.order(orderId).at("/assignment/command").asText()).isEqualTo("PARKED");
         await().atMost(timeout())
-                .until(() -> metric("saga_running{application=\"order-service\",command=\"parked\"}") >= 1);
+                .until(() -> api.metric("saga_running{application=\"order-service\",command=\"parked\"}") >= 1);
 
         ResponseEntity<String> requeued =
                 api.as(Api.OPS).post("/api/ops/outbox/parked/" + commandId + "/requeue", "{}");
@@ -225,61 +222,32 @@ class SagaBrokerOutageIT {
         kafka.awaitOrderEvents(orderId, ofType("AssignOrderRequested"), 1, timeout());
         kafka.linked(sagaId, orderId, "t-1");
         JsonNode order = await().atMost(timeout())
-                .until(() -> order(orderId), o -> o.get("status").asText().equals("ASSIGNED"));
+                .until(() -> api.order(orderId), o -> o.get("status").asText().equals("ASSIGNED"));
         assertThat(order.at("/assignment/attempts").asInt()).isEqualTo(1);
     }
 
     @Test
     void aSentCommandWhoseOutboxRowWasCleanedUpTimesOutAsIfSentLongAgo() {
-        String orderId = create();
-        String sagaId = assign(orderId, "t-silent");
+        String orderId = api.createOrder();
+        String sagaId = api.assign(orderId, "t-silent");
         await().atMost(timeout())
-                .until(() -> "SENT".equals(sagaJson(sagaId).path("command").asText()));
+                .until(() -> "SENT".equals(api.saga(sagaId).path("command").asText()));
 
         jdbc.update("DELETE FROM outbox_event WHERE aggregate_id = ? AND event_type = 'AssignOrderRequested'", orderId);
 
-        await().atMost(timeout()).until(() -> sagaJson(sagaId).path("attempts").asInt() == 2);
+        await().atMost(timeout()).until(() -> api.saga(sagaId).path("attempts").asInt() == 2);
         kafka.linked(sagaId, orderId, "t-silent");
         await().atMost(timeout())
-                .until(() -> order(orderId).get("status").asText().equals("ASSIGNED"));
+                .until(() -> api.order(orderId).get("status").asText().equals("ASSIGNED"));
     }
 
     // --- helpers -------------------------------------------------------------------------------------------
 
     /** The order's saga still runs, the order still waits, and no command was sent again. */
     private boolean waitsForTheBroker(String orderId) {
-        JsonNode order = order(orderId);
+        JsonNode order = api.order(orderId);
         return order.get("status").asText().equals("ASSIGNMENT_PENDING")
                 && order.at("/assignment/status").asText().equals("STARTED");
-    }
-
-    private String create() {
-        String orderId = "o-" + UUID.randomUUID();
-        assertThat(api.post("/api/orders", "{\"orderId\":\"" + orderId + "\"}").getStatusCode())
-                .isEqualTo(HttpStatus.CREATED);
-        return orderId;
-    }
-
-    private String assign(String orderId, String taskId) {
-        ResponseEntity<String> response =
-                api.post("/api/orders/" + orderId + "/assignment", "{\"taskId\":\"" + taskId + "\"}");
-        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.ACCEPTED);
-        return json(response).get("sagaId").asText();
-    }
-
-    private JsonNode order(String orderId) {
-        ResponseEntity<String> response = api.get("/api/orders/" + orderId);
-        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
-        return json(response);
-    }
-
-    /** The saga as the ops API lists it. */
-    private JsonNode sagaJson(String sagaId) {
-        JsonNode sagas = json(api.as(Api.OPS).get("/api/ops/sagas?limit=1000")).get("sagas");
-        return StreamSupport.stream(sagas.spliterator(), false)
-                .filter(s -> s.get("id").asText().equals(sagaId))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("saga " + sagaId + " not listed"));
     }
 
     private int commandRows(String orderId) {
@@ -287,19 +255,6 @@ class SagaBrokerOutageIT {
                 "SELECT COUNT(*) FROM outbox_event WHERE aggregate_id = ? AND event_type = 'AssignOrderRequested'",
                 Integer.class,
                 orderId);
-    }
-
-    private static List<String> actions(JsonNode order) {
-        List<String> actions = new ArrayList<>();
-        order.get("history").forEach(h -> actions.add(h.get("action").asText()));
-        return actions;
-    }
-
-    private double metric(String series) {
-        String metrics = api.get("/actuator/prometheus").getBody();
-        Matcher matcher = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE)
-                .matcher(metrics);
-        return matcher.find() ? Double.parseDouble(matcher.group(1)) : -1;
     }
 
     private static Duration timeout() {

@@ -1,6 +1,5 @@
 package io.fleetsaga.order.saga;
 
-import static io.fleetsaga.order.support.Api.json;
 import static io.fleetsaga.order.support.Kafka.ofType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -15,9 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.StreamSupport;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -31,8 +27,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.client.TestRestTemplate;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.ResponseEntity;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -116,20 +110,20 @@ class SagaConsumerBacklogIT {
 
     @Test
     void aCommandTheConsumerHasNotReachedIsNeitherSentAgainNorGivenUpUntilTheConsumerPassesIt() {
-        String orderId = create();
+        String orderId = api.createOrder();
         kafka.awaitOrderEvents(orderId, ofType("OrderStateChanged"), 1, timeout()); // the topic exists
         commitAtTheEnd(); // the group consumed everything so far, and from now on falls behind
 
-        String sagaId = assign(orderId, "t-silent");
+        String sagaId = api.assign(orderId, "t-silent");
         await().atMost(timeout())
-                .until(() -> "SENT".equals(sagaJson(sagaId).path("command").asText()));
+                .until(() -> "SENT".equals(api.saga(sagaId).path("command").asText()));
         await().during(BACKLOG).atMost(BACKLOG.plusSeconds(10)).until(() -> {
-            JsonNode saga = sagaJson(sagaId);
+            JsonNode saga = api.saga(sagaId);
             return saga.path("status").asText().equals("STARTED")
                     && saga.path("attempts").asInt() == 1;
         });
-        assertThat(order(orderId).get("status").asText()).isEqualTo("ASSIGNMENT_PENDING");
-        assertThat(metric("saga_held_for_consumer_total{application=\"order-service\"}"))
+        assertThat(api.order(orderId).get("status").asText()).isEqualTo("ASSIGNMENT_PENDING");
+        assertThat(api.metric("saga_held_for_consumer_total{application=\"order-service\"}"))
                 .isGreaterThanOrEqualTo(1);
 
         // the consumer passed the command — a moment ago, as far as order-service knows: the reply gets a whole reply
@@ -137,16 +131,16 @@ class SagaConsumerBacklogIT {
         commitAtTheEnd();
         await().during(Duration.ofMillis(900))
                 .atMost(Duration.ofSeconds(5))
-                .until(() -> sagaJson(sagaId).path("attempts").asInt() == 1);
-        await().atMost(timeout()).until(() -> sagaJson(sagaId).path("attempts").asInt() == 2);
-        assertThat(sagaJson(sagaId).path("status").asText()).isEqualTo("STARTED");
+                .until(() -> api.saga(sagaId).path("attempts").asInt() == 1);
+        await().atMost(timeout()).until(() -> api.saga(sagaId).path("attempts").asInt() == 2);
+        assertThat(api.saga(sagaId).path("status").asText()).isEqualTo("STARTED");
 
         // the consumer catches up with the re-sent command too: the last attempt times out, the saga is STUCK
         JsonNode order = await().atMost(timeout())
                 .until(
                         () -> {
                             commitAtTheEnd();
-                            return order(orderId);
+                            return api.order(orderId);
                         },
                         o -> o.at("/assignment/status").asText().equals("STUCK"));
         assertThat(order.get("status").asText()).isEqualTo("CREATED");
@@ -163,42 +157,6 @@ class SagaConsumerBacklogIT {
         Map<TopicPartition, OffsetAndMetadata> ends = new HashMap<>();
         group.endOffsets(partitions).forEach((p, end) -> ends.put(p, new OffsetAndMetadata(end)));
         group.commitSync(ends);
-    }
-
-    private String create() {
-        String orderId = "o-" + UUID.randomUUID();
-        assertThat(api.post("/api/orders", "{\"orderId\":\"" + orderId + "\"}").getStatusCode())
-                .isEqualTo(HttpStatus.CREATED);
-        return orderId;
-    }
-
-    private String assign(String orderId, String taskId) {
-        ResponseEntity<String> response =
-                api.post("/api/orders/" + orderId + "/assignment", "{\"taskId\":\"" + taskId + "\"}");
-        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.ACCEPTED);
-        return json(response).get("sagaId").asText();
-    }
-
-    private JsonNode order(String orderId) {
-        ResponseEntity<String> response = api.get("/api/orders/" + orderId);
-        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
-        return json(response);
-    }
-
-    /** The saga as the ops API lists it. */
-    private JsonNode sagaJson(String sagaId) {
-        JsonNode sagas = json(api.as(Api.OPS).get("/api/ops/sagas?limit=1000")).get("sagas");
-        return StreamSupport.stream(sagas.spliterator(), false)
-                .filter(s -> s.get("id").asText().equals(sagaId))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("saga " + sagaId + " not listed"));
-    }
-
-    private double metric(String series) {
-        String metrics = api.get("/actuator/prometheus").getBody();
-        Matcher matcher = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE)
-                .matcher(metrics);
-        return matcher.find() ? Double.parseDouble(matcher.group(1)) : -1;
     }
 
     private static Duration timeout() {

@@ -1,13 +1,21 @@
 package io.fleetsaga.order.support;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.StreamSupport;
 import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.http.HttpEntity;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 
@@ -64,6 +72,55 @@ public final class Api {
 
     public ResponseEntity<String> post(String path, String body, HttpHeaders headers) {
         return exchange(HttpMethod.POST, path, body, headers);
+    }
+
+    // --- calls many tests make ---------------------------------------------------------------------------
+
+    /** Creates an order with a fresh id (201 asserted); returns the id. */
+    public String createOrder() {
+        String orderId = "o-" + UUID.randomUUID();
+        assertThat(post("/api/orders", "{\"orderId\":\"" + orderId + "\"}").getStatusCode())
+                .isEqualTo(HttpStatus.CREATED);
+        return orderId;
+    }
+
+    /** Starts assigning {@code orderId} to {@code taskId} (202 asserted); returns the saga's id. */
+    public String assign(String orderId, String taskId) {
+        ResponseEntity<String> response =
+                post("/api/orders/" + orderId + "/assignment", "{\"taskId\":\"" + taskId + "\"}");
+        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.ACCEPTED);
+        return json(response).get("sagaId").asText();
+    }
+
+    /** The order as {@code GET /api/orders/{id}} answers it (200 asserted). */
+    public JsonNode order(String orderId) {
+        ResponseEntity<String> response = get("/api/orders/" + orderId);
+        assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
+        return json(response);
+    }
+
+    /** The saga as the ops API lists it (as the ops user). */
+    public JsonNode saga(String sagaId) {
+        JsonNode sagas = json(as(OPS).get("/api/ops/sagas?limit=1000")).get("sagas");
+        return StreamSupport.stream(sagas.spliterator(), false)
+                .filter(s -> s.get("id").asText().equals(sagaId))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("saga " + sagaId + " not listed"));
+    }
+
+    /** The value of one series of {@code /actuator/prometheus}, e.g. {@code saga_stuck{…}}; -1 when absent. */
+    public double metric(String series) {
+        String metrics = get("/actuator/prometheus").getBody();
+        Matcher matcher = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE)
+                .matcher(metrics);
+        return matcher.find() ? Double.parseDouble(matcher.group(1)) : -1;
+    }
+
+    /** The actions of an order's history, oldest first. */
+    public static List<String> actions(JsonNode order) {
+        return StreamSupport.stream(order.get("history").spliterator(), false)
+                .map(h -> h.get("action").asText())
+                .toList();
     }
 
     public static HttpHeaders header(String name, String value) {
