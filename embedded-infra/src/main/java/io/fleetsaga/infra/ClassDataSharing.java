@@ -123,13 +123,17 @@ final class ClassDataSharing {
         }
     }
 
-    /** What the archive depends on: the jar, the JVM and its flags (not the system properties it is given). */
+    /**
+     * What the archive depends on: the jar, the JVM and its {@code -XX} flags (GC, compiler, …) — not the system
+     * properties, heap or stack sizes a stack starts it with (the system tests and the harness differ only there and
+     * share one archive; a heap size that changed the object layout would make the JVM ignore the archive itself).
+     */
     static String stamp(Path jar, List<String> jvmOptions) throws IOException {
         return Files.size(jar) + " " + Files.getLastModifiedTime(jar).toMillis() + " "
                 + System.getProperty("java.home") + " " + System.getProperty("java.vm.version") + " "
                 + String.join(
                         " ",
-                        jvmOptions.stream().filter(o -> !o.startsWith("-D")).toList());
+                        jvmOptions.stream().filter(o -> o.startsWith("-XX")).toList());
     }
 
     private static String java() {

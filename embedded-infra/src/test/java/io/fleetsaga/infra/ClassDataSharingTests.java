@@ -20,13 +20,15 @@ class ClassDataSharingTests {
     Path dir;
 
     @Test
-    void theArchiveDependsOnTheJvmFlagsNotOnTheSystemProperties() throws IOException {
+    void theArchiveDependsOnTheJvmFlagsNotOnSystemPropertiesOrMemorySizes() throws IOException {
         Path jar = Files.writeString(dir.resolve("app.jar"), "x");
 
-        String plain =
-                ClassDataSharing.stamp(jar, List.of("-XX:+UseSerialGC", "-Dfleetsaga.chaos.crash-points-file=a"));
+        String plain = ClassDataSharing.stamp(
+                jar, List.of("-XX:+UseSerialGC", "-Xmx384m", "-Dfleetsaga.chaos.crash-points-file=a"));
 
-        assertThat(ClassDataSharing.stamp(jar, List.of("-XX:+UseSerialGC", "-Dfleetsaga.chaos.crash-points-file=b")))
+        assertThat(ClassDataSharing.stamp(
+                        jar,
+                        List.of("-XX:+UseSerialGC", "-Xmx320m", "-Xss512k", "-Dfleetsaga.chaos.crash-points-file=b")))
                 .isEqualTo(plain);
         assertThat(ClassDataSharing.stamp(jar, List.of("-XX:+UseParallelGC"))).isNotEqualTo(plain);
         Files.writeString(jar, "a rebuilt jar");
