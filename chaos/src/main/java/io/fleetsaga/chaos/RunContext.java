@@ -177,6 +177,9 @@ final class RunContext {
         supervisors.add(thread);
     }
 
+    /** How long supervisors keep watching after crash points were disarmed (see {@link #stopSupervising}). */
+    private static final Duration DISARM_GRACE = Duration.ofSeconds(3);
+
     private void relaunchAfterCrash(ServiceProcess service) {
         history.instantFault("crash point fired", target(service), "process exited; relaunched");
         int index = history.faultStarted("restart", target(service), "after a crash point");
@@ -195,9 +198,13 @@ final class RunContext {
      */
     void stopSupervising(List<ServiceProcess> services) throws InterruptedException {
         services.forEach(s -> harness.armCrashPoints(s, ""));
-        if (!supervising.getAndSet(false)) {
+        if (!supervising.get()) {
             return;
         }
+        // a hit that read the file just before it was emptied still halts its JVM, and a halting JVM looks alive
+        // for a while: the supervisors keep watching (and relaunching) for this grace before they stop
+        Thread.sleep(DISARM_GRACE.toMillis());
+        supervising.set(false);
         for (Thread t : supervisors) {
             t.join(Duration.ofMinutes(4).toMillis());
         }
