@@ -35,7 +35,7 @@ class TracingConfigurationIT extends RealInfrastructureTest {
                 .isEqualTo(1.0);
         assertThat(environment.getProperty("management.tracing.propagation.type"))
                 .isEqualToIgnoringCase("w3c");
-        assertThat(environment.getProperty("management.otlp.tracing.export.enabled", Boolean.class))
+        assertThat(environment.getProperty("management.tracing.export.otlp.enabled", Boolean.class))
                 .isFalse();
     }
 }

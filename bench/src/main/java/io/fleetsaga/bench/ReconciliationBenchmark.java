@@ -1,7 +1,5 @@
 package io.fleetsaga.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetsaga.bench.BenchData.Drift;
 import io.fleetsaga.bench.MemorySampler.Peaks;
 import io.fleetsaga.common.reconciliation.BucketDigests;
@@ -41,6 +39,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * How long, and with how much memory, order-service reconciles N orders (default 1,000,000) against

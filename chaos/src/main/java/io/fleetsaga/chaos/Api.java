@@ -1,7 +1,5 @@
 package io.fleetsaga.chaos;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetsaga.chaos.History.Outcome;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -17,6 +15,9 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * The dispatchers' HTTP client: calls one of a service's instances (round robin, like a load balancer), records
@@ -34,7 +35,7 @@ final class Api {
         JsonNode json() {
             try {
                 return JSON.readTree(body);
-            } catch (IOException e) {
+            } catch (JacksonException e) {
                 throw new IllegalStateException("not JSON: " + body, e);
             }
         }
@@ -80,7 +81,7 @@ final class Api {
     static JsonNode parse(String json) {
         try {
             return JSON.readTree(json);
-        } catch (IOException e) {
+        } catch (JacksonException e) {
             return JSON.createObjectNode();
         }
     }
@@ -141,7 +142,7 @@ final class Api {
                     JsonNode order = json.has("order") ? json.get("order") : json;
                     version = order.hasNonNull("version") ? order.get("version").asLong() : null;
                     toStatus = order.hasNonNull("status") ? order.get("status").asText() : null;
-                } catch (IOException e) {
+                } catch (JacksonException e) {
                     // recorded without version
                 }
             }

@@ -533,7 +533,7 @@ final class Checker {
         }
         long runId = started.json().get("id").asLong();
         var run = new Object() {
-            com.fasterxml.jackson.databind.JsonNode report;
+            tools.jackson.databind.JsonNode report;
         };
         boolean finished = Probe.await(java.time.Duration.ofMinutes(3), () -> {
             run.report =

@@ -1,7 +1,5 @@
 package io.fleetsaga.chaos;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -11,14 +9,16 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Writes the report of a run: {@code chaos-report.md} for people and {@code chaos-report.json} for tools. */
 final class Report {
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .findAndRegisterModules()
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .enable(SerializationFeature.INDENT_OUTPUT);
+    /** Jackson 3 writes java.time values as ISO-8601 text by default. */
+    private static final JsonMapper JSON =
+            JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     private Report() {}
 
@@ -32,7 +32,8 @@ final class Report {
         try {
             Files.createDirectories(dir);
             StringBuilder lines = new StringBuilder();
-            ObjectMapper compact = JSON.copy().disable(SerializationFeature.INDENT_OUTPUT);
+            ObjectMapper compact =
+                    JSON.rebuild().disable(SerializationFeature.INDENT_OUTPUT).build();
             for (History.Fault fault : history.faults()) {
                 lines.append(compact.writeValueAsString(Map.of("fault", fault))).append('\n');
             }

@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  *       and a broker left over from an earlier run in the same data directory is killed on start.
  * </ul>
  *
- * <p>Files in the data directory: {@code server.properties}, {@code log4j.properties}, {@code
+ * <p>Files in the data directory: {@code server.properties}, {@code log4j2.properties}, {@code
  * broker.log} (the broker's log), {@code broker.out} (stdout and stderr), {@code broker.command},
  * {@code broker.pid}, {@code launcher/} and the Kafka log directory {@code kraft-logs/}. One broker
  * per directory; the caller owns the directory, it is not deleted.
@@ -338,26 +338,36 @@ public final class KafkaBrokerProcess implements KafkaEndpoint, AutoCloseable {
                         "num.recovery.threads.per.data.dir=2",
                         "")
                 .replace("\n", System.lineSeparator());
-        String log4j = String.join(
+        String log4j2 = String.join(
                         "\n",
-                        "log4j.rootLogger=INFO, file",
-                        "log4j.appender.file=org.apache.log4j.FileAppender",
-                        "log4j.appender.file.File=" + escape(brokerLog().toString()),
-                        "log4j.appender.file.Append=true",
-                        "log4j.appender.file.layout=org.apache.log4j.PatternLayout",
-                        "log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n",
-                        "log4j.logger.kafka.request.logger=WARN",
-                        "log4j.logger.state.change.logger=WARN",
-                        "log4j.logger.kafka.authorizer.logger=WARN",
-                        "log4j.logger.org.apache.kafka.clients.NetworkClient=WARN",
+                        "status=warn",
+                        // Log4j 2's own shutdown hook would stop logging while Kafka's hook still shuts down
+                        "shutdownHook=disable",
+                        "appender.file.type=File",
+                        "appender.file.name=file",
+                        "appender.file.fileName=" + escape(brokerLog().toString()),
+                        "appender.file.append=true",
+                        "appender.file.layout.type=PatternLayout",
+                        "appender.file.layout.pattern=[%d] %p %m (%c)%n",
+                        "rootLogger.level=INFO",
+                        "rootLogger.appenderRef.file.ref=file",
+                        quietLogger("request", "kafka.request.logger"),
+                        quietLogger("stateChange", "state.change.logger"),
+                        quietLogger("authorizer", "kafka.authorizer.logger"),
+                        quietLogger("networkClient", "org.apache.kafka.clients.NetworkClient"),
                         "")
                 .replace("\n", System.lineSeparator());
         try {
             Files.writeString(serverProperties(), server);
-            Files.writeString(dataDir.resolve("log4j.properties"), log4j);
+            Files.writeString(dataDir.resolve("log4j2.properties"), log4j2);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the Kafka configuration in " + dataDir, e);
         }
+    }
+
+    /** A Log4j 2 logger at WARN, in the properties format. */
+    private static String quietLogger(String id, String name) {
+        return "logger." + id + ".name=" + name + System.lineSeparator() + "logger." + id + ".level=WARN";
     }
 
     /** Escapes backslashes for {@link java.util.Properties} files (Windows paths). */
@@ -376,7 +386,8 @@ public final class KafkaBrokerProcess implements KafkaEndpoint, AutoCloseable {
                 "-XX:+ExitOnOutOfMemoryError",
                 "-Xshare:auto",
                 "-Djava.awt.headless=true",
-                "-Dlog4j.configuration=" + dataDir.resolve("log4j.properties").toUri(),
+                "-Dlog4j2.configurationFile="
+                        + dataDir.resolve("log4j2.properties").toUri(),
                 "-Dkafka.logs.dir=" + dataDir,
                 "-D" + KafkaBrokerMain.PARENT_PID_PROPERTY + "="
                         + ProcessHandle.current().pid()));

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *       FLEET_SAGA_DB_PASSWORD} (default empty). If only one of the two is set, it is ignored with a
  *       warning.
  *   <li><b>testcontainers</b> — when a Docker engine answers ({@code DockerClientFactory}, probed with
- *       a 10 s cap): {@code mysql:8.4} and {@code apache/kafka:3.9.2}.
+ *       a 10 s cap): {@code mysql:8.4} and {@code apache/kafka:4.3.1}.
  *   <li><b>embedded</b> — MariaDB 11.4 ({@link EmbeddedMariaDb}) and a Kafka KRaft broker in its own
  *       JVM ({@link KafkaBrokerProcess}), started in parallel (≈5–8 s; the first run on a machine also
  *       unpacks MariaDB's binaries, ≈3 s), on free ports, under {@code

@@ -8,25 +8,25 @@ import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
-import org.testcontainers.containers.MySQLContainer;
 import org.testcontainers.kafka.KafkaContainer;
 import org.testcontainers.lifecycle.Startables;
+import org.testcontainers.mysql.MySQLContainer;
 import org.testcontainers.utility.DockerImageName;
 
-/** MySQL 8.4 and Kafka 3.9 (KRaft) containers; only touched when Docker is available or forced. */
+/** MySQL 8.4 and Kafka 4.3 (KRaft) containers; only touched when Docker is available or forced. */
 final class TestcontainersInfrastructure implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TestcontainersInfrastructure.class);
 
     static final String MYSQL_IMAGE = "mysql:8.4";
-    static final String KAFKA_IMAGE = "apache/kafka:3.9.2";
+    static final String KAFKA_IMAGE = "apache/kafka:4.3.1";
     private static final String ROOT_PASSWORD = "fleetsaga";
 
-    private final MySQLContainer<?> mysql;
+    private final MySQLContainer mysql;
     private final KafkaContainer kafka;
     private final JdbcDatabaseServer database;
 
-    private TestcontainersInfrastructure(MySQLContainer<?> mysql, KafkaContainer kafka) {
+    private TestcontainersInfrastructure(MySQLContainer mysql, KafkaContainer kafka) {
         this.mysql = mysql;
         this.kafka = kafka;
         this.database = new JdbcDatabaseServer(
@@ -63,7 +63,7 @@ final class TestcontainersInfrastructure implements AutoCloseable {
 
     @SuppressWarnings("resource") // closed by close()
     static TestcontainersInfrastructure start() {
-        MySQLContainer<?> mysql = new MySQLContainer<>(DockerImageName.parse(MYSQL_IMAGE))
+        MySQLContainer mysql = new MySQLContainer(DockerImageName.parse(MYSQL_IMAGE))
                 .withUsername("root")
                 .withPassword(ROOT_PASSWORD);
         KafkaContainer kafka = new KafkaContainer(DockerImageName.parse(KAFKA_IMAGE))

@@ -15,9 +15,9 @@ class KafkaServerClasspathTests {
     void buildListsKafkasServerJarsWithALogBinding() {
         List<String> jars = KafkaBrokerProcess.kafkaServerJars();
 
-        assertThat(jars).anyMatch(jar -> jar.endsWith("kafka_2.13-3.9.2.jar"));
+        assertThat(jars).anyMatch(jar -> jar.endsWith("kafka_2.13-4.3.1.jar"));
         assertThat(jars).anyMatch(jar -> jar.contains("scala-library"));
-        assertThat(jars).anyMatch(jar -> jar.contains("slf4j-reload4j"));
+        assertThat(jars).anyMatch(jar -> jar.contains("log4j-slf4j-impl"));
         assertThat(jars)
                 .noneMatch(jar -> jar.contains("maven-antrun-plugin")
                         || jar.contains(File.separator + "ant" + File.separator)

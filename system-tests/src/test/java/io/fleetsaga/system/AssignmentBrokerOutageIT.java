@@ -3,7 +3,6 @@ package io.fleetsaga.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetsaga.infra.KafkaBrokerProcess;
 import io.fleetsaga.infra.WebhookReceiver;
 import java.net.http.HttpResponse;
@@ -16,6 +15,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Incident I-4 across both services (issue 9, failure mode 3; ARCHITECTURE rule 8): the broker is frozen for longer
@@ -196,11 +196,7 @@ class AssignmentBrokerOutageIT {
     }
 
     private static JsonNode json(String body) {
-        try {
-            return Workflow.JSON.readTree(body);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return Workflow.JSON.readTree(body);
     }
 
     private static List<String> actions(JsonNode order) {

@@ -3,7 +3,6 @@ package io.fleetsaga.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetsaga.infra.RealInfrastructure;
 import io.fleetsaga.infra.ServiceProcess;
 import java.net.http.HttpResponse;
@@ -23,6 +22,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Fast failover of assignment-service's consumers (issue 9, failure mode 9): an instance killed with {@code kill -9}

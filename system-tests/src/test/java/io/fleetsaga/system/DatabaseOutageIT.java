@@ -3,7 +3,6 @@ package io.fleetsaga.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetsaga.infra.EmbeddedMariaDb;
 import io.fleetsaga.infra.RealInfrastructure;
 import io.fleetsaga.infra.ServiceProcess;
@@ -16,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 /**
  * A database that does not answer (issue 9, failure modes 5 and 9), with small timeouts (socket 3 s, pool 1 s):

@@ -1,7 +1,5 @@
 package io.fleetsaga.system;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -29,6 +27,9 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * The deploy kit ({@code deploy/}) read from a repository root, with the checks that can run without Docker or a
@@ -294,7 +295,7 @@ final class DeployKit {
         }
         checkComposeVariables();
         Set<String> namedVolumes = new TreeSet<>();
-        compose.path("volumes").fieldNames().forEachRemaining(namedVolumes::add);
+        compose.path("volumes").propertyNames().forEach(namedVolumes::add);
         services.properties().forEach(entry -> checkComposeService(entry.getKey(), entry.getValue(), namedVolumes));
         for (String kind : List.of("configs", "secrets")) {
             compose.path(kind).properties().forEach(entry -> {
@@ -678,8 +679,7 @@ final class DeployKit {
     private static List<JsonNode> iterableKeys(JsonNode node) {
         List<JsonNode> keys = new ArrayList<>();
         if (node.isObject()) {
-            node.fieldNames()
-                    .forEachRemaining(name -> keys.add(JSON.getNodeFactory().textNode(name)));
+            node.propertyNames().forEach(name -> keys.add(JSON.getNodeFactory().stringNode(name)));
         } else {
             node.forEach(keys::add);
         }
@@ -804,7 +804,7 @@ final class DeployKit {
                 problems.add(object + ": Secrets with values do not belong in the kit (see " + SECRET_EXAMPLE + ")");
             }
             if (object.kind().equals("ConfigMap")) {
-                object.node().path("data").fieldNames().forEachRemaining(key -> {
+                object.node().path("data").propertyNames().forEach(key -> {
                     if (SECRET_NAME.matcher(key).find()) {
                         problems.add(object + ": " + key + " is a secret, it belongs in a Secret");
                     }
@@ -962,7 +962,7 @@ final class DeployKit {
     private static Set<String> dataKeys(K8sObject object) {
         Set<String> keys = new TreeSet<>();
         for (String field : List.of("data", "stringData")) {
-            object.node().path(field).fieldNames().forEachRemaining(keys::add);
+            object.node().path(field).propertyNames().forEach(keys::add);
         }
         return keys;
     }
@@ -1266,7 +1266,7 @@ final class DeployKit {
     private JsonNode json(Path file) {
         try {
             return JSON.readTree(file.toFile());
-        } catch (IOException e) {
+        } catch (JacksonException e) {
             throw new IllegalStateException(relative(file) + " does not parse: " + e.getMessage(), e);
         }
     }

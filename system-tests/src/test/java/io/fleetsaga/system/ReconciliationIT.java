@@ -3,7 +3,6 @@ package io.fleetsaga.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetsaga.infra.Concurrently;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -21,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Reconciliation across both running services (issue 4, tests 1, 2 and 4): drift injected straight into

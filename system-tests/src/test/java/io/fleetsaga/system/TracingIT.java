@@ -3,7 +3,6 @@ package io.fleetsaga.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
@@ -17,6 +16,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Issue 5, observability: one dispatcher request followed by its trace id through order-service's outbox, Kafka,
@@ -156,7 +157,7 @@ class TracingIT {
             if (line.startsWith("{")) {
                 try {
                     json.add(Workflow.JSON.readTree(line));
-                } catch (IOException e) {
+                } catch (JacksonException e) {
                     // a line still being written, or not a log event
                 }
             }

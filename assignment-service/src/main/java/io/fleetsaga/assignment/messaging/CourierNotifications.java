@@ -1,7 +1,5 @@
 package io.fleetsaga.assignment.messaging;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetsaga.assignment.task.TaskMembershipChange;
 import io.fleetsaga.common.event.EventEnvelope;
 import io.fleetsaga.common.outbox.OutboxWriter;
@@ -12,6 +10,8 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Tells couriers' apps that an order joined or left their task ({@link CourierTaskChanged}) — through the
@@ -90,7 +90,7 @@ class CourierNotifications {
     private String json(Object payload) {
         try {
             return mapper.writeValueAsString(payload);
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw new IllegalStateException("cannot write " + payload, e);
         }
     }

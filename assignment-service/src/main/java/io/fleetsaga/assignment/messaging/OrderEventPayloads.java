@@ -1,7 +1,5 @@
 package io.fleetsaga.assignment.messaging;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetsaga.assignment.task.AssignmentDecision;
 import io.fleetsaga.assignment.task.OrderState;
 import io.fleetsaga.assignment.task.OrderStatus;
@@ -9,6 +7,8 @@ import io.fleetsaga.common.event.EventEnvelope;
 import io.fleetsaga.common.event.MalformedEventException;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Reads the payloads of {@code fleet.order.events} strictly and writes the replies to
@@ -79,7 +79,7 @@ class OrderEventPayloads {
     private <T> T read(EventEnvelope envelope, Class<T> type) {
         try {
             return mapper.readValue(envelope.payload(), type);
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw new MalformedEventException(
                     "unreadable " + envelope.type() + " payload of " + envelope.eventId() + ": "
                             + e.getOriginalMessage(),
@@ -90,7 +90,7 @@ class OrderEventPayloads {
     private String json(Object payload) {
         try {
             return mapper.writeValueAsString(payload);
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw new IllegalStateException("cannot write " + payload, e);
         }
     }

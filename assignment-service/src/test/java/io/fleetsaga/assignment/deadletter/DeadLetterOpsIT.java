@@ -4,7 +4,6 @@ import static io.fleetsaga.assignment.support.OrderEvents.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetsaga.assignment.support.RealInfrastructureTest;
 import io.fleetsaga.common.event.EventEnvelope;
 import io.fleetsaga.infra.RealInfrastructure;
@@ -25,6 +24,7 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.ResponseEntity;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Dead letters you can act on (issue 9, failure mode 4), against the real broker and database: a record lands in

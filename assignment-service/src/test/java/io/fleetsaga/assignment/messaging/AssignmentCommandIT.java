@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetsaga.assignment.support.RealInfrastructureTest;
 import io.fleetsaga.assignment.support.TaskInvariants;
 import io.fleetsaga.assignment.support.TopicReader;
@@ -27,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpMethod;
 import org.springframework.transaction.IllegalTransactionStateException;
+import tools.jackson.databind.JsonNode;
 
 /** The saga's "assign order" command: linked or rejected, answered through the outbox, counted once. */
 class AssignmentCommandIT extends RealInfrastructureTest {

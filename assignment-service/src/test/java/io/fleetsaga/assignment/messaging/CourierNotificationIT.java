@@ -5,7 +5,6 @@ import static io.fleetsaga.assignment.support.OrderEvents.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetsaga.assignment.support.RealInfrastructureTest;
 import io.fleetsaga.assignment.support.TaskInvariants;
 import io.fleetsaga.assignment.support.TopicReader;
@@ -27,6 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpMethod;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Incidents I-2 and I-5 on the courier app's webhook: orders joining and leaving tasks through the real

@@ -2,8 +2,6 @@ package io.fleetsaga.assignment.messaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetsaga.assignment.task.OrderStatus;
 import io.fleetsaga.assignment.task.TaskMembershipChange;
 import io.fleetsaga.common.event.EventEnvelope;
@@ -14,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 class CourierNotificationsTests {
 

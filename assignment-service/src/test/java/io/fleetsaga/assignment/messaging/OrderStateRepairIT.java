@@ -5,7 +5,6 @@ import static io.fleetsaga.assignment.support.OrderEvents.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetsaga.assignment.support.RealInfrastructureTest;
 import io.fleetsaga.assignment.support.TaskInvariants;
 import io.fleetsaga.common.event.EventEnvelope;
@@ -21,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpMethod;
+import tools.jackson.databind.JsonNode;
 
 /**
  * {@code OrderStateRepair} from order-service's reconciliation, through the real topic, consumer and inbox: applied
@@ -67,8 +67,8 @@ class OrderStateRepairIT extends RealInfrastructureTest {
                                         + "\",\"fencingToken\":1}")
                         .getBody())
                 .path("mismatches");
-        assertThat(mismatches.findValuesAsText("assignedCount")).containsExactly("2");
-        assertThat(mismatches.findValuesAsText("expectedAssigned")).containsExactly("1");
+        assertThat(mismatches.findValuesAsString("assignedCount")).containsExactly("2");
+        assertThat(mismatches.findValuesAsString("expectedAssigned")).containsExactly("1");
         recomputeCounters();
         assertThat(TaskInvariants.assertCountersMatchLinks(jdbc, taskId))
                 .isEqualTo(Map.of("assigned", 1L, "delivered", 0L));

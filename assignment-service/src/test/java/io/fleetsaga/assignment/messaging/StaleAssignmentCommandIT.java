@@ -5,7 +5,6 @@ import static io.fleetsaga.assignment.support.OrderEvents.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetsaga.assignment.support.RealInfrastructureTest;
 import io.fleetsaga.assignment.support.TaskInvariants;
 import io.fleetsaga.assignment.support.TopicReader;
@@ -17,6 +16,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Issue 9, failure mode 3 at assignment-service: a command of a saga that order-service has already resolved —

@@ -3,7 +3,6 @@ package io.fleetsaga.assignment.reconciliation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetsaga.assignment.support.OrderEvents;
 import io.fleetsaga.assignment.support.RealInfrastructureTest;
 import java.time.Duration;
@@ -12,6 +11,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.ResponseEntity;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The consumer positions order-service's reconciliation reads (real broker): the committed offset of a partition

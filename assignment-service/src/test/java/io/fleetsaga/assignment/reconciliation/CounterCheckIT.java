@@ -2,7 +2,6 @@ package io.fleetsaga.assignment.reconciliation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetsaga.assignment.support.LinkRows;
 import io.fleetsaga.assignment.support.LinkRows.Link;
 import io.fleetsaga.assignment.support.RealInfrastructureTest;
@@ -17,6 +16,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.PlatformTransactionManager;
+import tools.jackson.databind.JsonNode;
 
 /**
  * {@code POST /internal/reconciliation/counter-check} finds a task whose counters were corrupted, and reports
@@ -52,8 +52,7 @@ class CounterCheckIT extends RealInfrastructureTest {
                     check("{\"taskIds\":[\"" + healthy + "\",\"" + corrupted + "\",\"t-unknown-" + run + "\"]}");
             assertThat(named.size()).isEqualTo(1);
             JsonNode mismatch = named.get(0);
-            assertThat(mismatch.fieldNames())
-                    .toIterable()
+            assertThat(mismatch.propertyNames())
                     .containsExactlyInAnyOrder(
                             "taskId", "assignedCount", "expectedAssigned", "deliveredCount", "expectedDelivered");
             assertThat(mismatch.path("taskId").asText()).isEqualTo(corrupted);
@@ -62,11 +61,11 @@ class CounterCheckIT extends RealInfrastructureTest {
             assertThat(mismatch.path("deliveredCount").asInt()).isZero();
             assertThat(mismatch.path("expectedDelivered").asInt()).isEqualTo(1);
 
-            assertThat(check(null).findValuesAsText("taskId"))
+            assertThat(check(null).findValuesAsString("taskId"))
                     .as("all tasks")
                     .contains(corrupted)
                     .doesNotContain(healthy);
-            assertThat(check("{\"taskIds\":null}").findValuesAsText("taskId")).contains(corrupted);
+            assertThat(check("{\"taskIds\":null}").findValuesAsString("taskId")).contains(corrupted);
             assertThat(check("{\"taskIds\":[]}")).isEmpty();
         } finally {
             recomputation.recompute(List.of(corrupted), new Fence("reconciliation-" + corrupted, 1));
@@ -111,7 +110,7 @@ class CounterCheckIT extends RealInfrastructureTest {
             ResponseEntity<String> refused =
                     httpAs("service", HttpMethod.POST, "/internal/reconciliation/counter-check", body);
             assertThat(refused.getStatusCode().value()).isEqualTo(400);
-            assertThat(json(refused.getBody()).path("errors").findValuesAsText("field"))
+            assertThat(json(refused.getBody()).path("errors").findValuesAsString("field"))
                     .containsExactly("taskIds");
         }
     }

@@ -2,7 +2,6 @@ package io.fleetsaga.assignment.reconciliation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetsaga.assignment.support.LinkRows;
 import io.fleetsaga.assignment.support.LinkRows.Link;
 import io.fleetsaga.assignment.support.RealInfrastructureTest;
@@ -20,6 +19,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.PlatformTransactionManager;
+import tools.jackson.databind.JsonNode;
 
 /**
  * {@code POST /internal/reconciliation/counter-recompute} sets corrupted counters to what the links imply, and
@@ -61,7 +61,7 @@ class CounterRecomputeIT extends RealInfrastructureTest {
         assertThat(fixed.path("deliveredAfter").asInt()).isEqualTo(2);
         assertThat(fixed.path("changed").asBoolean()).isTrue();
         JsonNode notFound = results.get(1);
-        assertThat(notFound.fieldNames()).toIterable().containsExactly("taskId", "found");
+        assertThat(notFound.propertyNames()).containsExactly("taskId", "found");
         assertThat(notFound.path("taskId").asText()).isEqualTo(unknown);
         assertThat(notFound.path("found").asBoolean()).isFalse();
         assertThat(TaskInvariants.assertCountersMatchLinks(jdbc, taskId))
@@ -89,7 +89,7 @@ class CounterRecomputeIT extends RealInfrastructureTest {
         int whileChanging = 0;
         try (OrderTraffic traffic = OrderTraffic.start(projection, transactions, a, b, 4, 5, 3)) {
             JsonNode first = recompute(body);
-            assertThat(first.findValuesAsText("changed"))
+            assertThat(first.findValuesAsString("changed"))
                     .as("the drift was repaired")
                     .containsExactly("true", "true");
             while (traffic.running()) {
@@ -123,7 +123,7 @@ class CounterRecomputeIT extends RealInfrastructureTest {
             ResponseEntity<String> refused =
                     httpAs("service", HttpMethod.POST, "/internal/reconciliation/counter-recompute", body);
             assertThat(refused.getStatusCode().value()).as(body).isEqualTo(400);
-            assertThat(json(refused.getBody()).path("errors").findValuesAsText("field"))
+            assertThat(json(refused.getBody()).path("errors").findValuesAsString("field"))
                     .containsExactly("taskIds");
         }
     }
@@ -186,7 +186,7 @@ class CounterRecomputeIT extends RealInfrastructureTest {
             ResponseEntity<String> refused =
                     httpAs("service", HttpMethod.POST, "/internal/reconciliation/counter-recompute", body);
             assertThat(refused.getStatusCode().value()).as(body).isEqualTo(400);
-            assertThat(json(refused.getBody()).path("errors").findValuesAsText("field"))
+            assertThat(json(refused.getBody()).path("errors").findValuesAsString("field"))
                     .as(body)
                     .containsExactly(field);
         });

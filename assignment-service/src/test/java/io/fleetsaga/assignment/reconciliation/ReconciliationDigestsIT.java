@@ -3,7 +3,6 @@ package io.fleetsaga.assignment.reconciliation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetsaga.assignment.support.LinkRows;
 import io.fleetsaga.assignment.support.LinkRows.Link;
 import io.fleetsaga.assignment.support.RealInfrastructureTest;
@@ -20,6 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.ResponseEntity;
+import tools.jackson.databind.JsonNode;
 
 /**
  * {@code GET /internal/reconciliation/digests} digests every link with the formula we think it does (recomputed
@@ -137,8 +137,7 @@ class ReconciliationDigestsIT extends RealInfrastructureTest {
                 httpAs("service", HttpMethod.GET, "/internal/reconciliation/digests?bucketCount=" + bucketCount, null);
         assertThat(response.getStatusCode().value()).as(response.getBody()).isEqualTo(200);
         JsonNode body = json(response.getBody());
-        assertThat(body.fieldNames())
-                .toIterable()
+        assertThat(body.propertyNames())
                 .containsExactlyInAnyOrder("bucketCount", "total", "buckets", "counts", "digests");
         return new BucketDigests(
                 body.path("bucketCount").asInt(),

@@ -2,7 +2,6 @@ package io.fleetsaga.assignment.reconciliation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetsaga.assignment.support.LinkRows;
 import io.fleetsaga.assignment.support.LinkRows.Link;
 import io.fleetsaga.assignment.support.RealInfrastructureTest;
@@ -19,6 +18,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.ResponseEntity;
+import tools.jackson.databind.JsonNode;
 
 /**
  * {@code POST /internal/reconciliation/facts} pages through all links, or the links of some buckets, in key order
@@ -128,7 +128,7 @@ class ReconciliationFactsIT extends RealInfrastructureTest {
         assertThat(refused.getHeaders().getContentType()).hasToString("application/problem+json");
         JsonNode problem = json(refused.getBody());
         assertThat(problem.path("detail").asText()).as(body).contains(field);
-        assertThat(problem.path("errors").findValuesAsText("field")).as(body).containsExactly(field);
+        assertThat(problem.path("errors").findValuesAsString("field")).as(body).containsExactly(field);
     }
 
     /** Pages through {@code buckets} (all when empty) and checks every page's {@code next}. */
@@ -162,7 +162,7 @@ class ReconciliationFactsIT extends RealInfrastructureTest {
         ResponseEntity<String> response = httpAs("service", HttpMethod.POST, "/internal/reconciliation/facts", body);
         assertThat(response.getStatusCode().value()).as(response.getBody()).isEqualTo(200);
         JsonNode page = json(response.getBody());
-        assertThat(page.fieldNames()).toIterable().containsExactlyInAnyOrder("facts", "next");
+        assertThat(page.propertyNames()).containsExactlyInAnyOrder("facts", "next");
         return page;
     }
 

@@ -1,8 +1,5 @@
 package io.fleetsaga.assignment.support;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetsaga.common.event.EnvelopeCodec;
 import io.fleetsaga.common.event.EventEnvelope;
 import io.fleetsaga.infra.RealInfrastructure;
@@ -24,9 +21,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
+import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
+import org.springframework.boot.micrometer.tracing.test.autoconfigure.AutoConfigureTracing;
+import org.springframework.boot.resttestclient.TestRestTemplate;
+import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureTestRestTemplate;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.http.HttpEntity;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -35,6 +34,9 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Base of every integration test: assignment-service on the real database and broker.
@@ -46,6 +48,7 @@ import org.springframework.test.context.DynamicPropertySource;
  *
  * <p>Every HTTP call goes through {@link #http}, the one place to add credentials.
  */
+@AutoConfigureTestRestTemplate
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
@@ -60,7 +63,8 @@ import org.springframework.test.context.DynamicPropertySource;
             // short, so that a test can provoke a lock wait timeout without waiting for the production 5 s
             "spring.datasource.hikari.connection-init-sql=SET SESSION innodb_lock_wait_timeout = 1"
         })
-@AutoConfigureObservability
+@AutoConfigureMetrics
+@AutoConfigureTracing
 public abstract class RealInfrastructureTest {
 
     public static final String ORDER_EVENTS = "fleet.order.events";
@@ -147,7 +151,7 @@ public abstract class RealInfrastructureTest {
     protected static JsonNode json(String body) {
         try {
             return JSON.readTree(body);
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw new IllegalStateException("not JSON: " + body, e);
         }
     }

@@ -9,9 +9,9 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.kafka.KafkaAutoConfiguration;
-import org.springframework.boot.autoconfigure.kafka.KafkaProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 import org.springframework.kafka.config.KafkaListenerConfigUtils;
@@ -37,8 +37,8 @@ public class ConsumerMembershipAutoConfiguration {
                 registry::getObject,
                 settings,
                 instanceId(settings, environment),
-                kafka.buildConsumerProperties(null),
-                kafka.buildAdminProperties(null));
+                kafka.buildConsumerProperties(),
+                kafka.buildAdminProperties());
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.fleetsaga.common.autoconfigure;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetsaga.common.event.EnvelopeCodec;
 import io.fleetsaga.common.inbox.Inbox;
 import io.fleetsaga.common.inbox.InboxCleanup;
@@ -44,15 +43,14 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
-import org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration;
-import org.springframework.boot.autoconfigure.jdbc.DataSourceTransactionManagerAutoConfiguration;
-import org.springframework.boot.autoconfigure.kafka.KafkaAutoConfiguration;
-import org.springframework.boot.autoconfigure.kafka.KafkaProperties;
-import org.springframework.boot.autoconfigure.orm.jpa.HibernateJpaAutoConfiguration;
-import org.springframework.boot.autoconfigure.transaction.TransactionAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
@@ -61,6 +59,7 @@ import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.transaction.PlatformTransactionManager;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Wires the reliability kit into a Spring Boot service: outbox writer, relay and metrics, inbox, leases,
@@ -71,13 +70,14 @@ import org.springframework.transaction.PlatformTransactionManager;
         after = {
             DataSourceAutoConfiguration.class,
             DataSourceTransactionManagerAutoConfiguration.class,
-            HibernateJpaAutoConfiguration.class,
             TransactionAutoConfiguration.class,
             KafkaAutoConfiguration.class
         },
         afterName = {
-            "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration",
-            "org.springframework.boot.actuate.autoconfigure.metrics.export.prometheus.PrometheusMetricsExportAutoConfiguration"
+            // by name: the kit does not depend on JPA (order-service uses it, assignment-service does not)
+            "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration",
+            "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+            "org.springframework.boot.micrometer.metrics.autoconfigure.export.prometheus.PrometheusMetricsExportAutoConfiguration"
         })
 @ConditionalOnBean({DataSource.class, PlatformTransactionManager.class})
 @EnableConfigurationProperties({OutboxSettings.class, ConsumerSettings.class, InboxSettings.class, WebhookSettings.class
@@ -170,7 +170,7 @@ public class ReliabilityKitAutoConfiguration {
 
     private static Map<String, Object> producerProperties(KafkaProperties kafka, OutboxSettings settings) {
         return OutboxProducerConfig.enforce(
-                kafka.buildProducerProperties(null),
+                kafka.buildProducerProperties(),
                 settings.kafka().maxBlock(),
                 settings.kafka().deliveryTimeout());
     }

@@ -13,8 +13,8 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.kafka.KafkaProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.kafka.config.KafkaListenerConfigUtils;
 import org.springframework.kafka.core.KafkaTemplate;
@@ -29,8 +29,8 @@ import org.springframework.kafka.listener.MessageListenerContainer;
 @AutoConfiguration(
         after = ReliabilityKitAutoConfiguration.class,
         afterName = {
-            "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration",
-            "org.springframework.boot.actuate.autoconfigure.metrics.export.prometheus.PrometheusMetricsExportAutoConfiguration"
+            "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+            "org.springframework.boot.micrometer.metrics.autoconfigure.export.prometheus.PrometheusMetricsExportAutoConfiguration"
         })
 @ConditionalOnBean(
         value = {KafkaProperties.class, DataSource.class},
@@ -65,8 +65,8 @@ public class DeadLetterAutoConfiguration {
             @Qualifier("deadLetterKafkaTemplate") KafkaTemplate<String, byte[]> deadLetterKafkaTemplate,
             DeadLetterSettings settings) {
         return new DeadLetterLog(
-                kafka.buildAdminProperties(null),
-                kafka.buildConsumerProperties(null),
+                kafka.buildAdminProperties(),
+                kafka.buildConsumerProperties(),
                 deadLetterKafkaTemplate,
                 settings.timeout());
     }

@@ -1,13 +1,13 @@
 package io.fleetsaga.common.event;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.UUID;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Reads and writes {@link EventEnvelope}s as JSON documents with the payload embedded as a JSON object
@@ -44,7 +44,7 @@ public final class EnvelopeCodec {
         node.set("payload", parsePayload(envelope.payload()));
         try {
             return mapper.writeValueAsString(node);
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw new IllegalStateException("cannot encode envelope " + envelope.eventId(), e);
         }
     }
@@ -60,7 +60,7 @@ public final class EnvelopeCodec {
         JsonNode node;
         try {
             node = mapper.readTree(json);
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw new MalformedEventException("record value is not JSON: " + e.getOriginalMessage(), e);
         }
         if (node == null || !node.isObject()) {
@@ -93,7 +93,7 @@ public final class EnvelopeCodec {
                 throw new IllegalArgumentException("payload must be a JSON object");
             }
             return node;
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw new IllegalArgumentException("payload is not JSON: " + e.getOriginalMessage(), e);
         }
     }

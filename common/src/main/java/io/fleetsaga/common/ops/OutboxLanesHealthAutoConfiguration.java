@@ -4,11 +4,11 @@ import io.fleetsaga.common.autoconfigure.ReliabilityKitAutoConfiguration;
 import io.fleetsaga.common.outbox.OutboxRelay;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 
 /** The relays' lane states as a health indicator ({@code outboxLanes}, details only, never DOWN). */

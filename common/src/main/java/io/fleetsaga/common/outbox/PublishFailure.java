@@ -1,6 +1,5 @@
 package io.fleetsaga.common.outbox;
 
-import com.fasterxml.jackson.core.JacksonException;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.util.ArrayList;
@@ -11,6 +10,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import tools.jackson.core.JacksonException;
 
 /**
  * Whose fault a failed publish attempt is — the relay's one decision about a failure (ARCHITECTURE rule 5).
@@ -82,8 +82,8 @@ public record PublishFailure(Kind kind, String reason) {
 
     /**
      * The rules shared by every transport, along the cause chain (outermost first): an exception that carries its
-     * own verdict ({@link Classified}); content that cannot be serialised (a Jackson or character-coding error,
-     * although they are {@link IOException}s) is the record's; a timeout ({@link TimeoutException}, e.g. the relay's own publish timeout;
+     * own verdict ({@link Classified}); content that cannot be serialised (a Jackson or character-coding error —
+     * the latter an {@link IOException}) is the record's; a timeout ({@link TimeoutException}, e.g. the relay's own publish timeout;
      * {@link java.net.http.HttpTimeoutException}); an interruption (the relay is stopping); an I/O failure
      * (refused or reset connection, unknown host). Anything else is {@link Kind#UNKNOWN}, named after the
      * outermost exception that is not a mere wrapper.
@@ -95,7 +95,7 @@ public record PublishFailure(Kind kind, String reason) {
                 return classified.publishFailure();
             }
             if (t instanceof JacksonException || t instanceof CharacterCodingException) {
-                // IOExceptions by inheritance, but about the record's content, not the connection
+                // about the record's content, not the connection (a CharacterCodingException is an IOException)
                 return record("not serialisable: " + t.getClass().getSimpleName());
             }
             if (t instanceof TimeoutException || t instanceof InterruptedException || t instanceof IOException) {

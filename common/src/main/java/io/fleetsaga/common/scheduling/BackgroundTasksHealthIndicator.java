@@ -2,8 +2,8 @@ package io.fleetsaga.common.scheduling;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.springframework.boot.actuate.health.Health;
-import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
  * Health of the background loops ({@code backgroundTasks}): DOWN while one of them is stalled (see {@link

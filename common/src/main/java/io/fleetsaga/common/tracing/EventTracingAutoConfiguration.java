@@ -16,10 +16,10 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(
         before = ReliabilityKitAutoConfiguration.class,
         afterName = {
-            "org.springframework.boot.actuate.autoconfigure.tracing.OpenTelemetryTracingAutoConfiguration",
-            "org.springframework.boot.actuate.autoconfigure.tracing.BraveAutoConfiguration",
-            "org.springframework.boot.actuate.autoconfigure.tracing.MicrometerTracingAutoConfiguration",
-            "org.springframework.boot.actuate.autoconfigure.tracing.NoopTracerAutoConfiguration"
+            "org.springframework.boot.micrometer.tracing.opentelemetry.autoconfigure.OpenTelemetryTracingAutoConfiguration",
+            "org.springframework.boot.micrometer.tracing.brave.autoconfigure.BraveAutoConfiguration",
+            "org.springframework.boot.micrometer.tracing.autoconfigure.MicrometerTracingAutoConfiguration",
+            "org.springframework.boot.micrometer.tracing.autoconfigure.NoopTracerAutoConfiguration"
         })
 @ConditionalOnClass(Tracer.class)
 public class EventTracingAutoConfiguration {

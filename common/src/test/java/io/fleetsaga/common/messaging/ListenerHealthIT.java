@@ -3,8 +3,6 @@ package io.fleetsaga.common.messaging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetsaga.infra.RealInfrastructure;
 import java.time.Duration;
 import java.util.List;
@@ -22,10 +20,11 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration;
-import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
+import org.springframework.boot.resttestclient.TestRestTemplate;
+import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureTestRestTemplate;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.ResponseEntity;
 import org.springframework.kafka.annotation.KafkaListener;
@@ -41,12 +40,15 @@ import org.springframework.kafka.listener.RecordInterceptor;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.util.backoff.FixedBackOff;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * I-4 against the real broker: a listener that stops consuming — stopped, paused too long, or with a dead
  * consumer thread — turns {@code /actuator/health} DOWN and its {@code kafka_listener_up} gauge to 0 until it
  * consumes again.
  */
+@AutoConfigureTestRestTemplate
 @SpringBootTest(
         classes = ListenerHealthIT.App.class,
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -58,7 +60,7 @@ import org.springframework.util.backoff.FixedBackOff;
             "management.endpoint.health.show-details=always",
             "management.endpoints.web.exposure.include=health,prometheus"
         })
-@AutoConfigureObservability(tracing = false)
+@AutoConfigureMetrics
 class ListenerHealthIT {
 
     private static final String TOPIC = "listener.health." + UUID.randomUUID();

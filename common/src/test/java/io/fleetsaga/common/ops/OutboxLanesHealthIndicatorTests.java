@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.health.contributor.Health;
 
 /** A lane that backs off is shown in health details, never as DOWN (incident I-4: requests do not need Kafka). */
 class OutboxLanesHealthIndicatorTests {

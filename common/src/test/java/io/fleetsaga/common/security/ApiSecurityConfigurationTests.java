@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.autoconfigure.security.servlet.SecurityAutoConfiguration;
-import org.springframework.boot.autoconfigure.web.servlet.WebMvcAutoConfiguration;
+import org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration;
+import org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration;
 
 /** Misconfigured users stop the service at startup instead of failing at the first login. */
 class ApiSecurityConfigurationTests {
@@ -15,6 +16,7 @@ class ApiSecurityConfigurationTests {
             .withConfiguration(AutoConfigurations.of(
                     ApiSecurityAutoConfiguration.class,
                     SecurityAutoConfiguration.class,
+                    ServletWebSecurityAutoConfiguration.class,
                     WebMvcAutoConfiguration.class));
 
     @Test

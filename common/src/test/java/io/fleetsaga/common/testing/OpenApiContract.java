@@ -2,12 +2,6 @@ package io.fleetsaga.common.testing;
 
 import static org.assertj.core.api.Assertions.fail;
 
-import com.fasterxml.jackson.core.util.DefaultIndenter;
-import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
-import com.fasterxml.jackson.core.util.Separators;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,6 +21,14 @@ import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.util.DefaultIndenter;
+import tools.jackson.core.util.DefaultPrettyPrinter;
+import tools.jackson.core.util.Separators;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The service's OpenAPI document as a contract: its canonical text (checked in under {@code docs/openapi/}) and
@@ -39,9 +40,11 @@ public final class OpenApiContract {
     public static final String UPDATE_PROPERTY = "openapi.update";
 
     private static final Logger log = LoggerFactory.getLogger(OpenApiContract.class);
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            .build();
     private static final DefaultPrettyPrinter PRETTY = new DefaultPrettyPrinter(
-                    Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER))
+                    Separators.createDefaultInstance().withObjectNameValueSpacing(Separators.Spacing.AFTER))
             .withObjectIndenter(new DefaultIndenter("  ", "\n"))
             .withArrayIndenter(new DefaultIndenter("  ", "\n"));
 
@@ -56,9 +59,9 @@ public final class OpenApiContract {
     public static String canonical(String json) {
         try {
             Object tree = JSON.readValue(json, Object.class);
-            return JSON.writer(PRETTY).writeValueAsString(tree) + "\n";
-        } catch (IOException e) {
-            throw new UncheckedIOException("not JSON: " + json, e);
+            return JSON.writer().with(PRETTY).writeValueAsString(tree) + "\n";
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("not JSON: " + json, e);
         }
     }
 
@@ -104,7 +107,7 @@ public final class OpenApiContract {
                 String handler = entry.getValue().getBeanType().getName();
                 if (handler.startsWith("org.springdoc.")
                         || handler.startsWith("org.springframework.boot.actuate.")
-                        || handler.startsWith("org.springframework.boot.autoconfigure.web.servlet.error.")) {
+                        || handler.startsWith("org.springframework.boot.webmvc.autoconfigure.error.")) {
                     continue;
                 }
                 Set<RequestMethod> methods =
@@ -168,10 +171,8 @@ public final class OpenApiContract {
             Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
 
     private static void forEachOperation(JsonNode spec, OperationVisitor visitor) {
-        for (Iterator<Map.Entry<String, JsonNode>> paths = spec.path("paths").fields(); paths.hasNext(); ) {
-            Map.Entry<String, JsonNode> path = paths.next();
-            for (Iterator<Map.Entry<String, JsonNode>> methods = path.getValue().fields(); methods.hasNext(); ) {
-                Map.Entry<String, JsonNode> method = methods.next();
+        for (Map.Entry<String, JsonNode> path : spec.path("paths").properties()) {
+            for (Map.Entry<String, JsonNode> method : path.getValue().properties()) {
                 if (HTTP_METHODS.contains(method.getKey())) {
                     visitor.visit(method.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey(), method.getValue());
                 }

@@ -2,11 +2,11 @@ package io.fleetsaga.common.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /** The checks of OpenApiIT can fail: a missing operation, a missing summary, a changed document. */
 class OpenApiContractTests {
@@ -71,7 +71,7 @@ class OpenApiContractTests {
     private static JsonNode json(String text) {
         try {
             return new ObjectMapper().readTree(text);
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw new IllegalArgumentException(e);
         }
     }

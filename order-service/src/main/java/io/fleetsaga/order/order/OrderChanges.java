@@ -1,7 +1,5 @@
 package io.fleetsaga.order.order;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetsaga.common.chaos.CrashPoints;
 import io.fleetsaga.common.event.EventEnvelope;
 import io.fleetsaga.common.outbox.OutboxWriter;
@@ -13,6 +11,8 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * The one way an order changes, inside the caller's transaction ({@link Propagation#MANDATORY}: without
@@ -114,7 +114,7 @@ public class OrderChanges {
     private String json(Object payload) {
         try {
             return mapper.writeValueAsString(payload);
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw new IllegalStateException("cannot serialise " + payload, e);
         }
     }

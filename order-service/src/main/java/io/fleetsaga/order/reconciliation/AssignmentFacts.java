@@ -24,7 +24,10 @@ public interface AssignmentFacts extends FactSource {
         }
     }
 
-    /** What a counter recompute did to one task ({@code found == false}: no such task). */
+    /**
+     * What a counter recompute did to one task ({@code found == false}: no such task, and assignment-service sends
+     * nothing else — hence every field but the id is boxed: Jackson 3 refuses an absent primitive).
+     */
     record Recomputed(
             String taskId,
             Boolean found,
@@ -32,7 +35,7 @@ public interface AssignmentFacts extends FactSource {
             Long deliveredBefore,
             Long assignedAfter,
             Long deliveredAfter,
-            boolean changed) {}
+            Boolean changed) {}
 
     /** Tasks whose counters disagree with their links; {@code taskIds == null} checks every task. */
     List<CounterMismatch> counterCheck(Collection<String> taskIds);

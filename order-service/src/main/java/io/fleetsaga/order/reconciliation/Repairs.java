@@ -1,7 +1,5 @@
 package io.fleetsaga.order.reconciliation;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetsaga.common.event.EventEnvelope;
 import io.fleetsaga.common.lease.LeaseLostException;
 import io.fleetsaga.common.outbox.JdbcOutboxStore;
@@ -25,6 +23,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Repairs confirmed drift through the normal paths, never by writing assignment-service's tables.
@@ -200,7 +200,7 @@ class Repairs {
     private String json(Object payload) {
         try {
             return mapper.writeValueAsString(payload);
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw new IllegalStateException("cannot serialise " + payload, e);
         }
     }

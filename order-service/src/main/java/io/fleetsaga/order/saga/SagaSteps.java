@@ -1,7 +1,5 @@
 package io.fleetsaga.order.saga;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetsaga.common.event.EventEnvelope;
 import io.fleetsaga.common.outbox.OutboxWriter;
 import io.fleetsaga.common.retry.BackoffPolicy;
@@ -19,6 +17,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * The saga's transactions, one per step; reached only through the proxy (from {@link AssignmentSagas} and
@@ -217,7 +217,7 @@ class SagaSteps {
     private String json(Object payload) {
         try {
             return mapper.writeValueAsString(payload);
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw new IllegalStateException("cannot serialise " + payload, e);
         }
     }

@@ -5,7 +5,6 @@ import static io.fleetsaga.order.support.Kafka.payload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetsaga.common.event.EventEnvelope;
 import io.fleetsaga.infra.KafkaBrokerProcess;
 import io.fleetsaga.infra.SpringInfrastructure;
@@ -22,9 +21,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
+import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
+import org.springframework.boot.micrometer.tracing.test.autoconfigure.AutoConfigureTracing;
+import org.springframework.boot.resttestclient.TestRestTemplate;
+import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureTestRestTemplate;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -32,6 +33,7 @@ import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Incident I-4 at the saga (ARCHITECTURE rule 8): a step's deadline runs from the moment the broker acknowledged
@@ -47,6 +49,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * consumer ({@code wait-for-consumer=false}): with it, a broker frozen after the acknowledgement cannot be asked
  * about the group's offsets and would hold the first attempt as well (see {@link SagaConsumerBacklogIT}).
  */
+@AutoConfigureTestRestTemplate
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
@@ -67,7 +70,8 @@ import org.springframework.test.context.DynamicPropertySource;
             "fleetsaga.saga.stats-interval=200ms",
             "fleetsaga.saga.wait-for-consumer=false"
         })
-@AutoConfigureObservability
+@AutoConfigureMetrics
+@AutoConfigureTracing
 @DirtiesContext
 class SagaBrokerOutageIT {
 

@@ -4,7 +4,6 @@ import static io.fleetsaga.order.support.Kafka.ofType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetsaga.infra.RealInfrastructure;
 import io.fleetsaga.infra.SpringInfrastructure;
 import io.fleetsaga.order.support.Api;
@@ -24,13 +23,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
+import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
+import org.springframework.boot.micrometer.tracing.test.autoconfigure.AutoConfigureTracing;
+import org.springframework.boot.resttestclient.TestRestTemplate;
+import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureTestRestTemplate;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Incident I-4 after the broker is back (ARCHITECTURE rule 8): assignment-service's consumer works through a backlog
@@ -43,6 +45,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * <p>Saga settings: an attempt waits 1 s for a reply, the second attempt is the last, so without the rule a saga
  * gives up about 2.2 s after its command was acknowledged. The backlog below lasts 6 s.
  */
+@AutoConfigureTestRestTemplate
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
@@ -55,7 +58,8 @@ import org.springframework.test.context.DynamicPropertySource;
             "fleetsaga.saga.check-interval=100ms",
             "fleetsaga.saga.consumer-group=" + SagaConsumerBacklogIT.GROUP
         })
-@AutoConfigureObservability
+@AutoConfigureMetrics
+@AutoConfigureTracing
 @DirtiesContext
 class SagaConsumerBacklogIT {
 

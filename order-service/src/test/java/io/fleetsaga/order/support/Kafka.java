@@ -2,7 +2,6 @@ package io.fleetsaga.order.support;
 
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetsaga.common.event.EnvelopeCodec;
 import io.fleetsaga.common.event.EventEnvelope;
 import io.fleetsaga.infra.RealInfrastructure;
@@ -24,6 +23,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
 import org.springframework.kafka.listener.MessageListenerContainer;
+import tools.jackson.databind.JsonNode;
 
 /** Plays assignment-service on the real broker: sends its replies and reads what order-service published. */
 public final class Kafka implements AutoCloseable {

@@ -1,6 +1,5 @@
 package io.fleetsaga.assignment.task.web;
 
-import com.fasterxml.jackson.databind.JsonMappingException;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.springframework.dao.TransientDataAccessException;
@@ -15,6 +14,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.databind.DatabindException;
 
 /**
  * RFC 9457 problem details for every framework-level error (validation, unreadable body, wrong method,
@@ -43,10 +43,10 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
             HttpMessageNotReadableException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "unreadable request body");
         problem.setTitle("Invalid request");
-        if (ex.getCause() instanceof JsonMappingException mapping
+        if (ex.getCause() instanceof DatabindException mapping
                 && !mapping.getPath().isEmpty()) {
             String field = mapping.getPath().stream()
-                    .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                    .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
                     .collect(Collectors.joining("."));
             problem.setDetail("invalid " + field);
             problem.setProperty("errors", List.of(new FieldError(field, "cannot be read as the expected type")));

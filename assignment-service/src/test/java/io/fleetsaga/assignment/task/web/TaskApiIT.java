@@ -4,7 +4,6 @@ import static io.fleetsaga.assignment.support.OrderEvents.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fleetsaga.assignment.support.RealInfrastructureTest;
 import io.fleetsaga.assignment.support.TaskInvariants;
 import java.sql.Connection;
@@ -19,6 +18,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import tools.jackson.databind.JsonNode;
 
 /** The task API over HTTP: create, close, overview; problem details for 404 and 400. */
 class TaskApiIT extends RealInfrastructureTest {
@@ -155,19 +155,19 @@ class TaskApiIT extends RealInfrastructureTest {
     @Test
     void anInvalidTaskIsRefusedNamingTheFields() {
         JsonNode problem = assertProblem(post("/api/tasks", "{\"courierId\":\" \",\"capacity\":0}"), 400);
-        assertThat(problem.path("errors").findValuesAsText("field"))
+        assertThat(problem.path("errors").findValuesAsString("field"))
                 .containsOnly("capacity", "courierId")
                 .contains("capacity", "courierId");
 
         JsonNode tooBig = assertProblem(post("/api/tasks", "{\"courierId\":\"c-1\",\"capacity\":100000}"), 400);
-        assertThat(tooBig.path("errors").findValuesAsText("field")).containsExactly("capacity");
+        assertThat(tooBig.path("errors").findValuesAsString("field")).containsExactly("capacity");
 
         JsonNode badId =
                 assertProblem(post("/api/tasks", "{\"taskId\":\"a b\",\"courierId\":\"c-1\",\"capacity\":1}"), 400);
-        assertThat(badId.path("errors").findValuesAsText("field")).containsExactly("taskId");
+        assertThat(badId.path("errors").findValuesAsString("field")).containsExactly("taskId");
 
         JsonNode notANumber = assertProblem(post("/api/tasks", "{\"courierId\":\"c-1\",\"capacity\":\"many\"}"), 400);
-        assertThat(notANumber.path("errors").findValuesAsText("field")).containsExactly("capacity");
+        assertThat(notANumber.path("errors").findValuesAsString("field")).containsExactly("capacity");
 
         assertProblem(post("/api/tasks", "{not json"), 400);
     }

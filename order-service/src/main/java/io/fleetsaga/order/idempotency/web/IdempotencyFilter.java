@@ -1,6 +1,5 @@
 package io.fleetsaga.order.idempotency.web;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetsaga.order.idempotency.IdempotencyClaim;
 import io.fleetsaga.order.idempotency.IdempotencyKeys;
 import io.fleetsaga.order.idempotency.IdempotencyMetrics;
@@ -29,6 +28,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.ContentCachingResponseWrapper;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Honours the {@code Idempotency-Key} header on every mutating call ({@code POST, PUT, PATCH, DELETE}) of
@@ -132,7 +132,7 @@ class IdempotencyFilter extends OncePerRequestFilter {
             metrics.counted(Result.MISMATCH);
             problem(
                     response,
-                    HttpStatus.UNPROCESSABLE_ENTITY,
+                    HttpStatus.UNPROCESSABLE_CONTENT,
                     "Idempotency key reused",
                     "this " + HEADER + " was used for a different request (" + mismatch.method() + " " + mismatch.path()
                             + "); use a new key for a new request");

@@ -1,13 +1,9 @@
 package io.fleetsaga.order.idempotency.web;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetsaga.order.idempotency.IdempotencyKeys;
 import io.fleetsaga.order.idempotency.IdempotentRequest;
 import io.fleetsaga.order.idempotency.StoredResponse;
 import jakarta.servlet.http.HttpServletRequest;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
@@ -21,6 +17,8 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.context.request.ServletRequestAttributes;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * How a controller stores its response under the request's {@code Idempotency-Key} <em>in the transaction of the
@@ -117,7 +115,7 @@ public class IdempotentResponses {
     private byte[] json(Object value) {
         try {
             return mapper.writeValueAsBytes(value);
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw new IllegalStateException("cannot serialise " + value, e);
         }
     }
@@ -125,8 +123,8 @@ public class IdempotentResponses {
     private <R> R read(byte[] json, Class<R> type) {
         try {
             return mapper.readValue(json, type);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read a recorded " + type.getSimpleName(), e);
+        } catch (JacksonException e) {
+            throw new IllegalStateException("cannot read a recorded " + type.getSimpleName(), e);
         }
     }
 

@@ -1,7 +1,5 @@
 package io.fleetsaga.order.saga.messaging;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetsaga.common.event.EnvelopeCodec;
 import io.fleetsaga.common.event.EventEnvelope;
 import io.fleetsaga.common.event.MalformedEventException;
@@ -17,6 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Consumes assignment-service's replies ({@code fleet.assignment.events}, group {@code order-service})
@@ -87,7 +87,7 @@ class AssignmentEventsListener {
     private <T> T payload(EventEnvelope envelope, Class<T> type) {
         try {
             return mapper.readValue(envelope.payload(), type);
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw new MalformedEventException(
                     "unreadable " + envelope.type() + " payload of " + envelope.eventId() + ": "
                             + e.getOriginalMessage(),
