@@ -1,6 +1,7 @@
 package io.fleetsaga.order.order;
 
 import io.fleetsaga.common.retry.BackoffPolicy;
+import io.fleetsaga.common.retry.JitteredBackOff;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -9,6 +10,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.retry.RetryException;
+import org.springframework.core.retry.RetryListener;
+import org.springframework.core.retry.RetryPolicy;
+import org.springframework.core.retry.RetryState;
+import org.springframework.core.retry.RetryTemplate;
+import org.springframework.core.retry.Retryable;
 import org.springframework.dao.ConcurrencyFailureException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -18,16 +25,20 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * (optimistic-lock failure, deadlock or lock wait timeout: {@link ConcurrencyFailureException}).
  *
  * <p>Each attempt must be a complete transaction of its own, so this must be called <em>outside</em> any
- * transaction: retrying inside one would re-read the same stale snapshot. Between attempts it waits a
- * full-jitter delay of the kit's {@link BackoffPolicy}; when the attempts are spent it throws {@link
- * OrderConflictException} (a 409 for the caller, never a 500). Anything else is not retried.
+ * transaction: retrying inside one would re-read the same stale snapshot. The retries are Spring Framework's
+ * core retry support ({@link RetryTemplate}, programmatic rather than {@code @Retryable}, because the transaction
+ * proxy must sit <em>inside</em> the retry); its {@link RetryPolicy} retries only {@link ConcurrencyFailureException}
+ * and waits the full-jitter delays of the kit's {@link BackoffPolicy} ({@link JitteredBackOff}) — Spring's own
+ * jitter is ± around the exponential delay, not full jitter. When the attempts are spent it throws {@link
+ * OrderConflictException} (a 409 for the caller, never a 500). Anything else is not retried and reaches the caller
+ * unchanged.
  */
 @Component
 public class OrderWriteRetry {
 
     private static final Logger log = LoggerFactory.getLogger(OrderWriteRetry.class);
 
-    private final BackoffPolicy policy;
+    private final RetryTemplate template;
     private final Counter retries;
     private final Counter conflicts;
 
@@ -37,13 +48,17 @@ public class OrderWriteRetry {
     }
 
     OrderWriteRetry(OrderSettings settings, MeterRegistry registry) {
-        this.policy = settings.writeRetry().policy();
         this.retries = Counter.builder("orders.write.retries")
                 .description("Order writes retried after losing a race with a concurrent change")
                 .register(registry);
         this.conflicts = Counter.builder("orders.write.conflicts")
                 .description("Order writes that still conflicted after all retries (answered 409)")
                 .register(registry);
+        this.template = new RetryTemplate(RetryPolicy.builder()
+                .backOff(new JitteredBackOff(settings.writeRetry().policy()))
+                .includes(ConcurrencyFailureException.class)
+                .build());
+        this.template.setRetryListener(new AttemptLog());
     }
 
     /**
@@ -57,30 +72,68 @@ public class OrderWriteRetry {
             throw new IllegalStateException("retrying " + what + " inside a transaction would re-read a stale"
                     + " snapshot; call it outside any transaction");
         }
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return transaction.get();
-            } catch (ConcurrencyFailureException e) {
-                if (policy.isExhausted(attempt)) {
-                    conflicts.increment();
-                    throw new OrderConflictException(
-                            what + " kept conflicting with concurrent changes (" + attempt + " attempts)", e);
-                }
-                retries.increment();
-                log.debug("{} lost a race (attempt {}), retrying: {}", what, attempt, e.toString());
-                pause(attempt);
-                // with the line above, the attempt times the fault harness checks the backoff on (I-1)
-                log.debug("{} attempt {} starts", what, attempt + 1);
+        try {
+            return template.execute(new Write<>(what, transaction));
+        } catch (RetryException e) {
+            Throwable last = e.getLastException();
+            if (!(last instanceof ConcurrencyFailureException)) {
+                throw rethrow(last);
             }
+            if (Thread.currentThread().isInterrupted()) {
+                throw new OrderConflictException("interrupted while waiting to retry " + what, last);
+            }
+            conflicts.increment();
+            throw new OrderConflictException(
+                    what + " kept conflicting with concurrent changes (" + (e.getRetryCount() + 1) + " attempts)",
+                    last);
         }
     }
 
-    private void pause(int failedAttempts) {
-        try {
-            Thread.sleep(policy.delay(failedAttempts).toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new OrderConflictException("interrupted while waiting to retry", e);
+    private static RuntimeException rethrow(Throwable failure) {
+        if (failure instanceof RuntimeException runtime) {
+            return runtime;
+        }
+        if (failure instanceof Error error) {
+            throw error;
+        }
+        return new IllegalStateException(failure); // a Supplier throws no checked exception
+    }
+
+    /** One order write, named for the retry's log lines. */
+    private record Write<T>(String what, Supplier<T> transaction) implements Retryable<T> {
+
+        @Override
+        public T execute() {
+            return transaction.get();
+        }
+
+        @Override
+        public String getName() {
+            return what;
+        }
+    }
+
+    /**
+     * Counts the retries and logs every lost race and the start of the next attempt at DEBUG: with these two lines
+     * the fault harness checks the delays between attempts against the policy (I-1).
+     */
+    private final class AttemptLog implements RetryListener {
+
+        @Override
+        public void onRetryableExecution(RetryPolicy policy, Retryable<?> retryable, RetryState state) {
+            if (!state.isSuccessful() && state.getLastException() instanceof ConcurrencyFailureException e) {
+                log.debug(
+                        "{} lost a race (attempt {}): {}",
+                        retryable.getName(),
+                        state.getRetryCount() + 1,
+                        e.toString());
+            }
+        }
+
+        @Override
+        public void beforeRetry(RetryPolicy policy, Retryable<?> retryable, RetryState state) {
+            retries.increment();
+            log.debug("{} attempt {} starts", retryable.getName(), state.getRetryCount() + 1);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.fleetsaga.order.order;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -11,9 +12,10 @@ import org.springframework.orm.ObjectOptimisticLockingFailureException;
 
 class OrderWriteRetryTests {
 
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final OrderWriteRetry retry = new OrderWriteRetry(
             new OrderSettings(new OrderSettings.WriteRetry(Duration.ofMillis(1), 2.0, Duration.ofMillis(2), 4)),
-            new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+            registry);
 
     @Test
     void runsTheTransactionAgainAfterLosingARace() {
@@ -39,8 +41,12 @@ class OrderWriteRetryTests {
                     throw new CannotAcquireLockException("deadlock");
                 }))
                 .isInstanceOf(OrderConflictException.class)
-                .hasMessageContaining("PICK_UP of order o-1");
+                .hasMessageContaining("PICK_UP of order o-1")
+                .hasMessageContaining("(4 attempts)")
+                .hasCauseInstanceOf(CannotAcquireLockException.class);
         assertThat(attempts).hasValue(4);
+        assertThat(registry.get("orders.write.retries").counter().count()).isEqualTo(3);
+        assertThat(registry.get("orders.write.conflicts").counter().count()).isEqualTo(1);
     }
 
     @Test
@@ -53,5 +59,24 @@ class OrderWriteRetryTests {
                 }))
                 .isInstanceOf(IllegalTransitionException.class);
         assertThat(attempts).hasValue(1);
+        assertThat(registry.get("orders.write.retries").counter().count()).isZero();
+    }
+
+    @Test
+    void anInterruptedWaitEndsInAConflictAndKeepsTheInterrupt() {
+        AtomicInteger attempts = new AtomicInteger();
+        Thread.currentThread().interrupt();
+        try {
+            assertThatThrownBy(() -> retry.run("test", () -> {
+                        attempts.incrementAndGet();
+                        throw new CannotAcquireLockException("deadlock");
+                    }))
+                    .isInstanceOf(OrderConflictException.class)
+                    .hasMessageContaining("interrupted");
+            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+            assertThat(attempts).hasValue(1);
+        } finally {
+            Thread.interrupted();
+        }
     }
 }
