@@ -6,11 +6,18 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import io.fleetsaga.common.testing.PlatformRules;
 import org.springframework.stereotype.Component;
 
 /** Keeps the domain free of framework plumbing and the service out of the other service's code. */
 @AnalyzeClasses(packages = "io.fleetsaga.assignment", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTests {
+
+    @ArchTest
+    static final ArchRule usesJackson3Only = PlatformRules.JACKSON_3_ONLY;
+
+    @ArchTest
+    static final ArchRule usesSpringFrameworksRetry = PlatformRules.NO_SPRING_RETRY;
 
     /**
      * The task aggregate is plain JDBC, not JPA, so "the model" is not marked by {@code @Entity}: it is every
@@ -34,6 +41,7 @@ class ArchitectureTests {
                     "java.sql..",
                     "io.micrometer..",
                     "com.fasterxml..",
+                    "tools.jackson..",
                     "io.fleetsaga.common..");
 
     @ArchTest

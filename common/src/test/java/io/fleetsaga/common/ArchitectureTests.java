@@ -6,10 +6,17 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import io.fleetsaga.common.testing.PlatformRules;
 
 /** The kit holds no business logic and keeps its transports at the edges, as Spring Modulith splits its registry. */
 @AnalyzeClasses(packages = "io.fleetsaga.common", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTests {
+
+    @ArchTest
+    static final ArchRule usesJackson3Only = PlatformRules.JACKSON_3_ONLY;
+
+    @ArchTest
+    static final ArchRule usesSpringFrameworksRetry = PlatformRules.NO_SPRING_RETRY;
 
     @ArchTest
     static final ArchRule knowsNoService = noClasses()

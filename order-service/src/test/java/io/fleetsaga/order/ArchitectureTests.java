@@ -7,11 +7,18 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import io.fleetsaga.common.testing.PlatformRules;
 import jakarta.persistence.Entity;
 
 /** Keeps the domain free of framework plumbing and the service out of the other service's code. */
 @AnalyzeClasses(packages = "io.fleetsaga.order", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTests {
+
+    @ArchTest
+    static final ArchRule usesJackson3Only = PlatformRules.JACKSON_3_ONLY;
+
+    @ArchTest
+    static final ArchRule usesSpringFrameworksRetry = PlatformRules.NO_SPRING_RETRY;
 
     @ArchTest
     static final ArchRule aggregatesKnowNoKafkaWebSpringOrHibernate = noClasses()
