@@ -127,11 +127,13 @@ public final class KafkaTopicsStartup implements ApplicationListener<Application
         boolean declared = declarations == null;
         int failures = 0;
         while (!Thread.currentThread().isInterrupted()) {
+            boolean justDeclared = false;
             if (!declared) {
                 declared = declare();
+                justDeclared = declared;
             }
             // checked even when the declaration failed: what exists is reported
-            boolean checked = check();
+            boolean checked = check(justDeclared);
             if (declared && checked) {
                 done = true;
                 return;
@@ -173,7 +175,8 @@ public final class KafkaTopicsStartup implements ApplicationListener<Application
         }
     }
 
-    private boolean check() {
+    /** @param justDeclared a topic created a moment ago may not be visible to every broker yet: not worth a WARN */
+    private boolean check(boolean justDeclared) {
         TopicSafetyCheck.Result result;
         try {
             result = check.check(owned);
