@@ -481,6 +481,7 @@ public final class FleetStack implements AutoCloseable {
         base.put("spring.kafka.bootstrap-servers", bootstrapServers);
         base.put("spring.datasource.username", database.username());
         base.put("spring.datasource.password", database.password());
+        base.putAll(RealInfrastructure.SINGLE_BROKER_TOPICS); // one broker (or the caller's cluster): RF 1, min ISR 1
         base.putAll(services.shared());
         Map<String, String> order = new LinkedHashMap<>(base);
         order.put("spring.datasource.url", jdbcUrl.apply(database.jdbcUrl(ordersSchema))); // creates the schema

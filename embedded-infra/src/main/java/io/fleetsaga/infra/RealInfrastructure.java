@@ -124,7 +124,8 @@ public final class RealInfrastructure {
     /**
      * Spring Boot properties for a service using {@code schema} (created if missing): {@code
      * spring.datasource.url}, {@code spring.datasource.username}, {@code spring.datasource.password},
-     * {@code spring.kafka.bootstrap-servers} and the {@link #hibernateProperties()} of the database.
+     * {@code spring.kafka.bootstrap-servers}, the {@link #hibernateProperties()} of the database and the
+     * {@link #SINGLE_BROKER_TOPICS} settings.
      */
     public Map<String, String> springProperties(String schema) {
         Map<String, String> properties = new LinkedHashMap<>();
@@ -133,8 +134,17 @@ public final class RealInfrastructure {
         properties.put("spring.datasource.password", database.password());
         properties.put("spring.kafka.bootstrap-servers", kafka.bootstrapServers());
         properties.putAll(hibernateProperties());
+        properties.putAll(SINGLE_BROKER_TOPICS);
         return properties;
     }
+
+    /**
+     * The services' topics on this infrastructure: one copy of each partition, {@code min.insync.replicas} 1 — the
+     * embedded broker is a single broker (the services' defaults, 3 and 2, are for a production cluster). Given to
+     * Spring Boot tests ({@link SpringInfrastructure}) and to the service processes of {@link FleetStack}.
+     */
+    public static final Map<String, String> SINGLE_BROKER_TOPICS =
+            Map.of("fleetsaga.kafka.topics.replication-factor", "1", "fleetsaga.kafka.topics.min-insync-replicas", "1");
 
     /** Spring property names {@link #hibernateProperties()} may set. */
     static final List<String> HIBERNATE_PROPERTY_NAMES = List.of(

@@ -25,8 +25,9 @@ public final class SpringInfrastructure {
 
     /**
      * Registers {@code spring.datasource.url/username/password} (for {@code schema}, created if
-     * missing), {@code spring.kafka.bootstrap-servers} and the Hibernate settings the database needs
-     * ({@link RealInfrastructure#hibernateProperties()}).
+     * missing), {@code spring.kafka.bootstrap-servers}, the Hibernate settings the database needs
+     * ({@link RealInfrastructure#hibernateProperties()}) and the shape of a single broker's topics
+     * ({@link RealInfrastructure#SINGLE_BROKER_TOPICS}).
      */
     public static void register(DynamicPropertyRegistry registry, String schema) {
         JdbcDatabaseServer.checkSchemaName(schema);
@@ -42,6 +43,7 @@ public final class SpringInfrastructure {
         registry.add(
                 "spring.kafka.bootstrap-servers",
                 () -> RealInfrastructure.get().kafka().bootstrapServers());
+        RealInfrastructure.SINGLE_BROKER_TOPICS.forEach((name, value) -> registry.add(name, () -> value));
         for (String name : RealInfrastructure.HIBERNATE_PROPERTY_NAMES) {
             // null (not set) unless the database needs it
             registry.add(

@@ -58,6 +58,16 @@ final class DeployKit {
     static final String METRICS_PATH = "/actuator/prometheus";
     static final String RECONCILIATION_URL = "FLEETSAGA_RECONCILIATION_ASSIGNMENT_SERVICE_URL";
     static final String PLACEHOLDER = "CHANGE_ME";
+    static final String KAFKA_TOPICS = "deploy/k8s/strimzi/kafka-topics.yaml";
+    /** The topics the services own (OrderTopics, AssignmentTopics, fleetsaga.consumer.dead-letter-suffix). */
+    static final List<String> TOPICS = List.of(
+            "fleet.assignment.events", "fleet.assignment.events.DLT", "fleet.order.events", "fleet.order.events.DLT");
+    /** fleetsaga.kafka.topics.partitions and fleetsaga.consumer.dead-letters.retention (30 days), their defaults. */
+    static final int TOPIC_PARTITIONS = 3;
+
+    static final long DEAD_LETTER_RETENTION_MS = 2_592_000_000L;
+    static final String REPLICATION_FACTOR = "FLEETSAGA_KAFKA_TOPICS_REPLICATION_FACTOR";
+    static final String MIN_INSYNC_REPLICAS = "FLEETSAGA_KAFKA_TOPICS_MIN_INSYNC_REPLICAS";
 
     private static final Pattern SECRET_NAME = Pattern.compile("PASSWORD|SECRET|TOKEN|HASH");
     private static final Pattern VARIABLE =
@@ -831,6 +841,78 @@ final class DeployKit {
         checkServiceMonitor();
         checkPrometheusRule();
         checkKubernetesMatchesCompose();
+        checkKafkaTopics();
+    }
+
+    /**
+     * The Strimzi KafkaTopics are the services' topics with the services' settings (one source of truth): the owned
+     * topics, the partitions, the replication factor and min.insync.replicas of the ConfigMaps, the dead-letter
+     * retention; and a production shape, where one broker may be lost without stopping writes.
+     */
+    private void checkKafkaTopics() {
+        Set<String> replicationFactors = new TreeSet<>();
+        Set<String> minInsyncReplicas = new TreeSet<>();
+        for (K8sObject configMap : objects("ConfigMap")) {
+            replicationFactors.add(
+                    configMap.node().path("data").path(REPLICATION_FACTOR).asText("(not set)"));
+            minInsyncReplicas.add(
+                    configMap.node().path("data").path(MIN_INSYNC_REPLICAS).asText("(not set)"));
+        }
+        if (replicationFactors.size() != 1 || minInsyncReplicas.size() != 1) {
+            problems.add(K8S + ": the ConfigMaps must agree on " + REPLICATION_FACTOR + " " + replicationFactors
+                    + " and " + MIN_INSYNC_REPLICAS + " " + minInsyncReplicas);
+            return;
+        }
+        String replicas = replicationFactors.iterator().next();
+        String minIsr = minInsyncReplicas.iterator().next();
+        if (!replicas.matches("\\d+") || !minIsr.matches("\\d+")) {
+            problems.add(K8S + ": ConfigMaps set " + REPLICATION_FACTOR + " " + replicas + " and " + MIN_INSYNC_REPLICAS
+                    + " " + minIsr + ", both must be numbers");
+            return;
+        }
+        if (Integer.parseInt(replicas) < Integer.parseInt(minIsr) + 1) {
+            problems.add(
+                    K8S + ": " + REPLICATION_FACTOR + " " + replicas + " with " + MIN_INSYNC_REPLICAS + " " + minIsr
+                            + ": the loss of one broker stops writes (production needs replication factor >= min ISR + 1)");
+        }
+        Set<String> declared = new TreeSet<>();
+        for (K8sObject topic : objects("KafkaTopic")) {
+            JsonNode spec = topic.node().path("spec");
+            String name = spec.path("topicName").asText(topic.name());
+            declared.add(name);
+            if (!topic.node().path("apiVersion").asText().equals("kafka.strimzi.io/v1beta2")) {
+                problems.add(topic + ": apiVersion must be kafka.strimzi.io/v1beta2");
+            }
+            if (topic.node()
+                    .path("metadata")
+                    .path("labels")
+                    .path("strimzi.io/cluster")
+                    .asText()
+                    .isEmpty()) {
+                problems.add(topic + ": needs the label strimzi.io/cluster (the Kafka cluster of its topic)");
+            }
+            if (spec.path("partitions").asInt() != TOPIC_PARTITIONS) {
+                problems.add(topic + ": partitions " + spec.path("partitions").asText() + ", the services declare "
+                        + TOPIC_PARTITIONS);
+            }
+            if (!spec.path("replicas").asText().equals(replicas)) {
+                problems.add(topic + ": replicas " + spec.path("replicas").asText() + ", the services' "
+                        + REPLICATION_FACTOR + " is " + replicas);
+            }
+            String topicMinIsr = spec.path("config").path("min.insync.replicas").asText();
+            if (!topicMinIsr.equals(minIsr)) {
+                problems.add(topic + ": min.insync.replicas " + topicMinIsr + ", the services' " + MIN_INSYNC_REPLICAS
+                        + " is " + minIsr);
+            }
+            JsonNode retention = spec.path("config").path("retention.ms");
+            if (name.endsWith(".DLT") && retention.asLong() != DEAD_LETTER_RETENTION_MS) {
+                problems.add(topic + ": retention.ms " + retention.asText() + ", dead letters are kept "
+                        + DEAD_LETTER_RETENTION_MS + " ms (fleetsaga.consumer.dead-letters.retention, 30 days)");
+            }
+        }
+        if (!declared.equals(new TreeSet<>(TOPICS))) {
+            problems.add(K8S + ": KafkaTopics " + declared + ", the services own " + TOPICS);
+        }
     }
 
     private static boolean isKustomization(Path file) {

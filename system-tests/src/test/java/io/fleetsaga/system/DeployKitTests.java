@@ -255,6 +255,27 @@ class DeployKitTests {
                         "(outbox_oldest_pending_age_seconds) > 300",
                         "(outbox_oldest_pending_age_seconds) > 301",
                         "spec.groups differ from the groups of deploy/prometheus/alerts.yml"),
+                // Kubernetes: Strimzi topics mirror the services' settings
+                broken(
+                        DeployKit.KAFKA_TOPICS,
+                        "  replicas: 3\n",
+                        "  replicas: 1\n",
+                        "replicas 1, the services' FLEETSAGA_KAFKA_TOPICS_REPLICATION_FACTOR is 3"),
+                broken(
+                        DeployKit.KAFKA_TOPICS,
+                        "    retention.ms: 2592000000",
+                        "    retention.ms: 604800000",
+                        "retention.ms 604800000, dead letters are kept 2592000000 ms"),
+                broken(
+                        DeployKit.KAFKA_TOPICS,
+                        "  topicName: fleet.order.events.DLT",
+                        "  topicName: fleet.order.events.dlt",
+                        "the services own [fleet.assignment.events, fleet.assignment.events.DLT"),
+                broken(
+                        configMaps,
+                        "  FLEETSAGA_KAFKA_TOPICS_MIN_INSYNC_REPLICAS: \"2\"\n",
+                        "  FLEETSAGA_KAFKA_TOPICS_MIN_INSYNC_REPLICAS: \"3\"\n",
+                        "the loss of one broker stops writes"),
                 // kustomizations
                 broken(
                         "deploy/k8s/base/kustomization.yaml",
@@ -461,6 +482,13 @@ class DeployKitTests {
         withMonitoring.addAll(List.of("ServiceMonitor", "PrometheusRule"));
         assertThat(kinds(monitoring)).containsExactlyInAnyOrderElementsOf(withMonitoring);
         assertThat(monitoring).contains("namespace: fleet-saga");
+        String strimzi = run(List.of(kubectl.orElseThrow().toString(), "kustomize", DeployKit.K8S + "/strimzi"));
+        List<String> withTopics = new ArrayList<>(kinds(base));
+        withTopics.addAll(List.of("KafkaTopic", "KafkaTopic", "KafkaTopic", "KafkaTopic"));
+        assertThat(kinds(strimzi)).containsExactlyInAnyOrderElementsOf(withTopics);
+        assertThat(strimzi.lines().filter(l -> l.strip().equals("FLEETSAGA_KAFKA_TOPICS_DECLARE: \"false\"")))
+                .as("both services leave the topics to Strimzi")
+                .hasSize(2);
     }
 
     private static List<String> kinds(String yamlStream) {

@@ -2,12 +2,16 @@ package io.fleetsaga.common.deadletter;
 
 import io.fleetsaga.common.autoconfigure.ReliabilityKitAutoConfiguration;
 import io.fleetsaga.common.messaging.ConsumerSettings;
+import io.fleetsaga.common.topics.KafkaTopicSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -35,7 +39,7 @@ import org.springframework.kafka.listener.MessageListenerContainer;
 @ConditionalOnBean(
         value = {KafkaProperties.class, DataSource.class},
         name = {"deadLetterKafkaTemplate", KafkaListenerConfigUtils.KAFKA_LISTENER_ENDPOINT_REGISTRY_BEAN_NAME})
-@EnableConfigurationProperties({DeadLetterSettings.class, ConsumerSettings.class})
+@EnableConfigurationProperties({DeadLetterSettings.class, ConsumerSettings.class, KafkaTopicSettings.class})
 public class DeadLetterAutoConfiguration {
 
     @Bean
@@ -63,12 +67,18 @@ public class DeadLetterAutoConfiguration {
     DeadLetterLog deadLetterLog(
             KafkaProperties kafka,
             @Qualifier("deadLetterKafkaTemplate") KafkaTemplate<String, byte[]> deadLetterKafkaTemplate,
-            DeadLetterSettings settings) {
+            DeadLetterSettings settings,
+            KafkaTopicSettings topics) {
+        // where the service declares its topics, a dead-letter topic this creates first gets the same shape
         return new DeadLetterLog(
                 kafka.buildAdminProperties(),
                 kafka.buildConsumerProperties(),
                 deadLetterKafkaTemplate,
-                settings.timeout());
+                settings.timeout(),
+                topics.declare() ? Optional.of(topics.replicationFactor()) : Optional.empty(),
+                topics.declare()
+                        ? Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(topics.minInsyncReplicas()))
+                        : Map.of());
     }
 
     @Bean

@@ -53,13 +53,23 @@ final class DeadLetterLog implements AutoCloseable {
     private final Map<String, Object> consumerProperties;
     private final KafkaOperations<String, byte[]> producer;
     private final Duration timeout;
+    private final Optional<Short> replicationFactor;
+    private final Map<String, String> topicConfigs;
     private Admin admin;
 
+    /**
+     * @param replicationFactor of the dead-letter topics it creates; empty: the broker's default
+     * @param topicConfigs further configuration of the dead-letter topics it creates (besides their retention)
+     */
     DeadLetterLog(
             Map<String, Object> adminProperties,
             Map<String, Object> consumerProperties,
             KafkaOperations<String, byte[]> producer,
-            Duration timeout) {
+            Duration timeout,
+            Optional<Short> replicationFactor,
+            Map<String, String> topicConfigs) {
+        this.replicationFactor = replicationFactor;
+        this.topicConfigs = Map.copyOf(topicConfigs);
         this.adminProperties = new HashMap<>(adminProperties);
         int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         this.adminProperties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis);
@@ -193,7 +203,9 @@ final class DeadLetterLog implements AutoCloseable {
 
     /**
      * Creates each missing dead-letter topic with as many partitions as its original topic (not before the original
-     * exists) and {@code retention}, and raises the retention of an existing one that keeps records for less (never
+     * exists), the replication factor and configuration it was given (those of {@code fleetsaga.kafka.topics.*} where
+     * the service declares its topics, so that whoever of the two creates it first, it has the same shape) and
+     * {@code retention}, and raises the retention of an existing one that keeps records for less (never
      * lowers it, never touches an infinite one). Returns whether every topic is done.
      */
     boolean ensure(Map<String, String> deadLetterToOriginal, Duration retention) {
@@ -208,9 +220,11 @@ final class DeadLetterLog implements AutoCloseable {
                     done = false; // created with the original's partitions once that exists
                     continue;
                 }
+                Map<String, String> configs = new HashMap<>(topicConfigs);
+                configs.put(TopicConfig.RETENTION_MS_CONFIG, retentionMs);
                 NewTopic created = new NewTopic(
-                                name, Optional.of(original.get().partitions().size()), Optional.empty())
-                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, retentionMs));
+                                name, Optional.of(original.get().partitions().size()), replicationFactor)
+                        .configs(configs);
                 try {
                     await(admin().createTopics(List.of(created)).all(), "create " + name);
                     log.info(

@@ -1,0 +1,19 @@
+package io.fleetsaga.assignment.messaging;
+
+import io.fleetsaga.common.topics.OwnedTopics;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The topics assignment-service owns, declared and checked by the kit ({@code fleetsaga.kafka.topics.*}): the one it
+ * produces, and the dead-letter topic of the one it consumes (its error handler writes there).
+ */
+@Configuration(proxyBeanMethods = false)
+class OwnedTopicsConfiguration {
+
+    @Bean
+    OwnedTopics ownedTopics() {
+        return OwnedTopics.producing(AssignmentTopics.ASSIGNMENT_EVENTS)
+                .withDeadLettersOf(AssignmentTopics.ORDER_EVENTS);
+    }
+}
