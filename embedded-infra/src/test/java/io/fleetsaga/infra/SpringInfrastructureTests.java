@@ -23,7 +23,13 @@ class SpringInfrastructureTests {
                         "spring.datasource.password",
                         "spring.kafka.bootstrap-servers")
                 .containsKeys(RealInfrastructure.HIBERNATE_PROPERTY_NAMES.toArray(String[]::new))
-                .hasSize(4 + RealInfrastructure.HIBERNATE_PROPERTY_NAMES.size());
+                .containsKeys(RealInfrastructure.SINGLE_BROKER_TOPICS.keySet().toArray(String[]::new))
+                .hasSize(4
+                        + RealInfrastructure.HIBERNATE_PROPERTY_NAMES.size()
+                        + RealInfrastructure.SINGLE_BROKER_TOPICS.size());
+        assertThat(registered.get("fleetsaga.kafka.topics.replication-factor").get())
+                .as("one broker: topics with one replica")
+                .isEqualTo("1");
     }
 
     @Test
