@@ -1,17 +1,16 @@
 package io.fleetsaga.common.security;
 
+import io.fleetsaga.common.web.Problems;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.net.URI;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import tools.jackson.databind.ObjectMapper;
 
-/** 401 and 403 as RFC 9457 problem details, like every other error of the API. */
+/** 401 and 403 as problems of the contract ({@link Problems}), like every other error of the API. */
 final class ProblemResponses {
 
     private final ObjectMapper mapper;
@@ -46,9 +45,6 @@ final class ProblemResponses {
             throws IOException {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         problem.setTitle(title);
-        problem.setInstance(URI.create(request.getRequestURI()));
-        response.setStatus(status.value());
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        mapper.writeValue(response.getOutputStream(), problem);
+        Problems.write(request, response, problem, mapper);
     }
 }
