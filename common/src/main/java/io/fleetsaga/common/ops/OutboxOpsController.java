@@ -6,6 +6,8 @@ import io.fleetsaga.common.outbox.OutboxRelay;
 import io.fleetsaga.common.outbox.OutboxStats;
 import io.fleetsaga.common.outbox.ParkedEvent;
 import io.fleetsaga.common.outbox.ParkedFilter;
+import io.fleetsaga.common.web.FieldProblem;
+import io.fleetsaga.common.web.Problems;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -116,16 +118,14 @@ class OutboxOpsController {
         try {
             id = UUID.fromString(eventId);
         } catch (IllegalArgumentException e) {
-            ProblemDetail problem =
-                    ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "'" + eventId + "' is not an event id");
-            problem.setTitle("Invalid event id");
-            problem.setProperty("field", "eventId");
-            return ResponseEntity.badRequest().body(problem);
+            return invalid("eventId", "must be an event id (a UUID)");
         }
         if (!store.requeue(id)) {
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(
-                    HttpStatus.NOT_FOUND, "no parked outbox event " + id + " (unknown, or not parked)");
-            problem.setTitle("Parked event not found");
+            ProblemDetail problem = Problems.of(
+                    HttpStatus.NOT_FOUND,
+                    "parked-event-not-found",
+                    "Parked event not found",
+                    "no parked outbox event " + id + " (unknown, or not parked)");
             problem.setProperty("eventId", id.toString());
             return ResponseEntity.status(HttpStatus.NOT_FOUND).body(problem);
         }
@@ -133,9 +133,8 @@ class OutboxOpsController {
     }
 
     private static ResponseEntity<ProblemDetail> invalid(String field, String detail) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, detail);
-        problem.setTitle("Invalid parameter");
-        problem.setProperty("field", field);
+        ProblemDetail problem = Problems.of(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", detail);
+        problem.setProperty("errors", List.of(new FieldProblem(field, detail)));
         return ResponseEntity.badRequest().body(problem);
     }
 

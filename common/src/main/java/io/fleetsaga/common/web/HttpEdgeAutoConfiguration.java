@@ -42,6 +42,11 @@ public class HttpEdgeAutoConfiguration {
     }
 
     @Bean
+    ProblemCompletion problemCompletion() {
+        return new ProblemCompletion();
+    }
+
+    @Bean
     @ConditionalOnMissingBean(ErrorController.class)
     ProblemErrorController problemErrorController() {
         return new ProblemErrorController();

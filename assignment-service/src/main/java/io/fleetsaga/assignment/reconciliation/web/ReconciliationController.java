@@ -13,10 +13,11 @@ import io.fleetsaga.assignment.reconciliation.LinkFacts;
 import io.fleetsaga.assignment.reconciliation.StaleFencingTokenException;
 import io.fleetsaga.common.reconciliation.BucketDigests;
 import io.fleetsaga.common.reconciliation.FactDigestSql;
+import io.fleetsaga.common.web.FieldProblem;
+import io.fleetsaga.common.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import java.net.URI;
 import java.util.List;
 import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.http.HttpHeaders;
@@ -150,8 +151,8 @@ class ReconciliationController {
 
     @ExceptionHandler(ConsumerPositions.PositionsUnavailableException.class)
     ResponseEntity<ProblemDetail> positionsUnavailable(ConsumerPositions.PositionsUnavailableException ex) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage());
-        problem.setTitle("Broker unavailable");
+        ProblemDetail problem = Problems.of(
+                HttpStatus.SERVICE_UNAVAILABLE, "broker-unavailable", "Broker unavailable", ex.getMessage());
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
                 .header(HttpHeaders.RETRY_AFTER, "5")
                 .body(problem);
@@ -159,21 +160,20 @@ class ReconciliationController {
 
     @ExceptionHandler(InvalidRequest.class)
     ResponseEntity<ProblemDetail> invalid(InvalidRequest ex) {
-        ProblemDetail problem =
-                ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.field + " " + ex.getMessage());
-        problem.setTitle("Invalid request");
-        problem.setProperty("errors", List.of(new FieldError(ex.field, ex.getMessage())));
+        ProblemDetail problem = Problems.of(
+                HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", ex.field + ": " + ex.getMessage());
+        problem.setProperty("errors", List.of(new FieldProblem(ex.field, ex.getMessage())));
         return ResponseEntity.badRequest().body(problem);
     }
 
     /** The caller's lease was taken over by a holder whose token this service has seen: nothing more changes. */
     @ExceptionHandler(StaleFencingTokenException.class)
     ResponseEntity<ProblemDetail> staleFencingToken(StaleFencingTokenException ex) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+        ProblemDetail problem = Problems.of(
                 HttpStatus.CONFLICT,
+                "stale-fencing-token",
+                "Stale fencing token",
                 ex.getMessage() + "; tasks before the refused one may have been recomputed, none after it");
-        problem.setType(URI.create("urn:fleet-saga:problem:stale-fencing-token"));
-        problem.setTitle("Stale fencing token");
         problem.setProperty("lease", ex.fence().lease());
         problem.setProperty("fencingToken", ex.fence().token());
         problem.setProperty("highestSeen", ex.highestSeen());
@@ -186,11 +186,12 @@ class ReconciliationController {
      */
     @ExceptionHandler(PessimisticLockingFailureException.class)
     ResponseEntity<ProblemDetail> busy(PessimisticLockingFailureException ex) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+        ProblemDetail problem = Problems.of(
                 HttpStatus.SERVICE_UNAVAILABLE,
+                "busy",
+                "Busy",
                 "a task row stayed locked; tasks before it may have been recomputed; the request can be repeated"
                         + " as it is");
-        problem.setTitle("Busy");
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
                 .header(HttpHeaders.RETRY_AFTER, "1")
                 .body(problem);
@@ -264,8 +265,6 @@ class ReconciliationController {
             this.field = field;
         }
     }
-
-    record FieldError(String field, String message) {}
 
     /**
      * @param buckets the buckets to page through; missing or empty: all links

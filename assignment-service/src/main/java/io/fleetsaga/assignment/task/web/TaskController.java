@@ -5,6 +5,7 @@ import io.fleetsaga.assignment.task.OrderStatus;
 import io.fleetsaga.assignment.task.TaskCreation;
 import io.fleetsaga.assignment.task.TaskOverview;
 import io.fleetsaga.assignment.task.TaskService;
+import io.fleetsaga.common.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -73,11 +74,13 @@ class TaskController {
                     .body(TaskView.of(existing.task()));
         }
         AssignmentTask other = ((TaskCreation.Conflict) creation).existing();
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+        ProblemDetail problem = Problems.of(
                 HttpStatus.CONFLICT,
+                "task-exists",
+                "Task exists",
                 "task " + other.id() + " exists already for courier " + other.courierId() + " with capacity "
                         + other.capacity());
-        problem.setTitle("Task exists");
+        problem.setProperty("taskId", other.id());
         return ResponseEntity.status(HttpStatus.CONFLICT).body(problem);
     }
 
@@ -120,8 +123,9 @@ class TaskController {
     }
 
     private static ResponseEntity<ProblemDetail> notFound(String taskId) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "no task " + taskId);
-        problem.setTitle("Task not found");
+        ProblemDetail problem =
+                Problems.of(HttpStatus.NOT_FOUND, "task-not-found", "Task not found", "no task " + taskId);
+        problem.setProperty("taskId", taskId);
         return ResponseEntity.status(HttpStatus.NOT_FOUND).body(problem);
     }
 

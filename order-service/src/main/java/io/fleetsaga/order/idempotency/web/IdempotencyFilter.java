@@ -1,5 +1,6 @@
 package io.fleetsaga.order.idempotency.web;
 
+import io.fleetsaga.common.web.Problems;
 import io.fleetsaga.order.idempotency.IdempotencyClaim;
 import io.fleetsaga.order.idempotency.IdempotencyKeys;
 import io.fleetsaga.order.idempotency.IdempotencyMetrics;
@@ -23,8 +24,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.ContentCachingResponseWrapper;
@@ -101,8 +100,10 @@ class IdempotencyFilter extends OncePerRequestFilter {
         String key = request.getHeader(HEADER).strip();
         if (key.isEmpty() || key.length() > MAX_KEY_LENGTH) {
             problem(
+                    request,
                     response,
                     HttpStatus.BAD_REQUEST,
+                    "invalid-idempotency-key",
                     "Invalid idempotency key",
                     HEADER + " must have 1 to " + MAX_KEY_LENGTH + " characters");
             return;
@@ -110,8 +111,10 @@ class IdempotencyFilter extends OncePerRequestFilter {
         byte[] body = readBody(request.getInputStream());
         if (body.length > settings.maxBodySize()) {
             problem(
+                    request,
                     response,
                     HttpStatus.PAYLOAD_TOO_LARGE,
+                    "content-too-large",
                     "Request too large",
                     "a request with an " + HEADER + " may have at most " + settings.maxBodySize() + " bytes");
             return;
@@ -131,8 +134,10 @@ class IdempotencyFilter extends OncePerRequestFilter {
         } else if (claim instanceof IdempotencyClaim.Mismatch mismatch) {
             metrics.counted(Result.MISMATCH);
             problem(
+                    request,
                     response,
                     HttpStatus.UNPROCESSABLE_CONTENT,
+                    "idempotency-key-reused",
                     "Idempotency key reused",
                     "this " + HEADER + " was used for a different request (" + mismatch.method() + " " + mismatch.path()
                             + "); use a new key for a new request");
@@ -140,8 +145,10 @@ class IdempotencyFilter extends OncePerRequestFilter {
             metrics.counted(Result.IN_PROGRESS);
             response.setHeader(HttpHeaders.RETRY_AFTER, "1");
             problem(
+                    request,
                     response,
                     HttpStatus.CONFLICT,
+                    "request-in-progress",
                     "Request in progress",
                     "a request with this " + HEADER + " is still running; retry later to get its response");
         }
@@ -276,13 +283,15 @@ class IdempotencyFilter extends OncePerRequestFilter {
         response.getOutputStream().write(body);
     }
 
-    private void problem(HttpServletResponse response, HttpStatus status, String title, String detail)
+    private void problem(
+            HttpServletRequest request,
+            HttpServletResponse response,
+            HttpStatus status,
+            String name,
+            String title,
+            String detail)
             throws IOException {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setTitle(title);
-        response.setStatus(status.value());
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        response.getOutputStream().write(mapper.writeValueAsBytes(problem));
+        Problems.write(request, response, Problems.of(status, name, title, detail), mapper);
     }
 
     private byte[] readBody(InputStream in) throws IOException {

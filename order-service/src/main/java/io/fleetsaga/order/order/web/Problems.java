@@ -15,14 +15,13 @@ import org.springframework.http.ProblemDetail;
  */
 final class Problems {
 
-    private static final String PREFIX = "urn:fleet-saga:problem:";
     private static final String CONCURRENT_MODIFICATION = "concurrent-modification";
 
     private Problems() {}
 
     /** The type of {@link #concurrentModification}: a retry may succeed. */
     static URI concurrentModificationType() {
-        return URI.create(PREFIX + CONCURRENT_MODIFICATION);
+        return io.fleetsaga.common.web.Problems.type(CONCURRENT_MODIFICATION);
     }
 
     static ProblemDetail notFound(OrderNotFoundException e) {
@@ -73,9 +72,6 @@ final class Problems {
     }
 
     static ProblemDetail of(HttpStatus status, String type, String title, String detail) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setType(URI.create(PREFIX + type));
-        problem.setTitle(title);
-        return problem;
+        return io.fleetsaga.common.web.Problems.of(status, type, title, detail);
     }
 }
