@@ -65,7 +65,7 @@ public class OrderChanges {
     /**
      * Applies {@code transition} to the order.
      *
-     * @param expectedVersion the version the caller saw ({@code If-Match}), or {@code null} to let the state
+     * @param expectedVersion the versions the caller accepts ({@code If-Match}), or {@code null} to let the state
      *     machine decide
      * @throws OrderNotFoundException when there is no such order
      * @throws OrderVersionMismatchException when the order is at another version than expected
@@ -74,9 +74,11 @@ public class OrderChanges {
      *     order first; the caller's transaction must be retried as a whole
      */
     public OrderSnapshot apply(
-            String orderId, Long expectedVersion, BiFunction<FleetOrder, Instant, OrderTransition> transition) {
+            String orderId,
+            ExpectedVersion expectedVersion,
+            BiFunction<FleetOrder, Instant, OrderTransition> transition) {
         FleetOrder order = orders.findById(orderId).orElseThrow(() -> new OrderNotFoundException(orderId));
-        if (expectedVersion != null && order.version() != expectedVersion) {
+        if (expectedVersion != null && !expectedVersion.matches(order.version())) {
             throw new OrderVersionMismatchException(orderId, expectedVersion, order);
         }
         OrderTransition made = transition.apply(order, clock.instant());

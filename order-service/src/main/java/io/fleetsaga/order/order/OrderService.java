@@ -53,7 +53,7 @@ public class OrderService {
             String orderId,
             StatusChange change,
             String reason,
-            Long expectedVersion,
+            ExpectedVersion expectedVersion,
             Consumer<? super OrderSnapshot> beforeCommit) {
         return retry.run(
                 change + " of order " + orderId,

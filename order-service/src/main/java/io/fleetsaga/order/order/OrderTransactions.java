@@ -42,7 +42,7 @@ class OrderTransactions {
             String orderId,
             StatusChange change,
             String reason,
-            Long expectedVersion,
+            ExpectedVersion expectedVersion,
             Consumer<? super OrderSnapshot> beforeCommit) {
         OrderSnapshot changed =
                 changes.apply(orderId, expectedVersion, (order, now) -> change.applyTo(order, reason, now));

@@ -7,8 +7,8 @@ public class OrderVersionMismatchException extends RuntimeException {
     private final long currentVersion;
     private final OrderStatus currentStatus;
 
-    public OrderVersionMismatchException(String orderId, long expectedVersion, FleetOrder current) {
-        super("order " + orderId + " is at version " + current.version() + ", not " + expectedVersion);
+    public OrderVersionMismatchException(String orderId, ExpectedVersion expected, FleetOrder current) {
+        super("order " + orderId + " is at version " + current.version() + "; If-Match names " + expected.describe());
         this.orderId = orderId;
         this.currentVersion = current.version();
         this.currentStatus = current.status();

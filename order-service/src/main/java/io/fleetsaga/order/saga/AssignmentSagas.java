@@ -1,5 +1,6 @@
 package io.fleetsaga.order.saga;
 
+import io.fleetsaga.order.order.ExpectedVersion;
 import io.fleetsaga.order.order.OrderWriteRetry;
 import java.util.List;
 import java.util.Optional;
@@ -40,7 +41,10 @@ public class AssignmentSagas {
      *     io.fleetsaga.order.order.OrderVersionMismatchException, io.fleetsaga.order.order.OrderConflictException
      */
     public SagaStarted start(
-            String orderId, String taskId, Long expectedVersion, Consumer<? super SagaStarted> beforeCommit) {
+            String orderId,
+            String taskId,
+            ExpectedVersion expectedVersion,
+            Consumer<? super SagaStarted> beforeCommit) {
         return retry.run(
                 "assignment of order " + orderId + " to task " + taskId,
                 () -> steps.start(orderId, taskId, expectedVersion, beforeCommit));

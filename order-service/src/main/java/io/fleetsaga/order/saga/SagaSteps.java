@@ -4,6 +4,7 @@ import io.fleetsaga.common.event.EventEnvelope;
 import io.fleetsaga.common.outbox.OutboxWriter;
 import io.fleetsaga.common.retry.BackoffPolicy;
 import io.fleetsaga.order.messaging.OrderTopics;
+import io.fleetsaga.order.order.ExpectedVersion;
 import io.fleetsaga.order.order.OrderChanges;
 import io.fleetsaga.order.order.OrderSnapshot;
 import io.fleetsaga.order.order.OrderStateChanged;
@@ -65,7 +66,11 @@ class SagaSteps {
      * {@code beforeCommit}: one transaction.
      */
     @Transactional
-    SagaStarted start(String orderId, String taskId, Long expectedVersion, Consumer<? super SagaStarted> beforeCommit) {
+    SagaStarted start(
+            String orderId,
+            String taskId,
+            ExpectedVersion expectedVersion,
+            Consumer<? super SagaStarted> beforeCommit) {
         OrderSnapshot order = changes.apply(orderId, expectedVersion, (o, now) -> o.assign(taskId, now));
         UUID sagaId = UUID.randomUUID();
         EventEnvelope command = command(sagaId, orderId, taskId, order.version());

@@ -3,6 +3,7 @@ package io.fleetsaga.order.order.web;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fleetsaga.order.idempotency.IdempotencyClaimLostException;
 import io.fleetsaga.order.idempotency.web.IdempotentResponses;
+import io.fleetsaga.order.order.ExpectedVersion;
 import io.fleetsaga.order.order.IllegalTransitionException;
 import io.fleetsaga.order.order.OrderConflictException;
 import io.fleetsaga.order.order.OrderNotFoundException;
@@ -91,7 +92,7 @@ class StatusChangesController {
                     change.orderId(),
                     StatusChange.valueOf(change.action()),
                     change.reason(),
-                    change.expectedVersion(),
+                    change.expectedVersion() == null ? null : ExpectedVersion.of(change.expectedVersion()),
                     idempotency.recordingItem(index, AppliedItem::of));
             return AppliedItem.of(order).result();
         } catch (IdempotencyClaimLostException e) {

@@ -25,6 +25,7 @@ import org.springframework.boot.resttestclient.TestRestTemplate;
 import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureTestRestTemplate;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -200,6 +201,100 @@ class DispatcherApiIT {
         assertThat(cancelled.get("status").asText()).isEqualTo("CANCELLED");
         assertThat(cancelled.at("/assignment/status").asText()).isEqualTo("COMPENSATED");
         assertThat(cancelled.at("/assignment/reason").asText()).contains("order cancelled");
+    }
+
+    @Test
+    void anIfMatchListMatchesWhenItNamesTheCurrentVersion() {
+        String orderId = create();
+        api.post(path(orderId, "assignment"), "{\"taskId\":\"t-1\"}"); // version 1 now
+
+        ResponseEntity<String> listed = api.post(
+                path(orderId, "cancellation"),
+                "{\"reason\":\"changed my mind\"}",
+                header(HttpHeaders.IF_MATCH, "\"3\", \"1\""));
+
+        assertThat(listed.getStatusCode()).as(listed.getBody()).isEqualTo(HttpStatus.OK);
+        assertThat(listed.getHeaders().getETag()).isEqualTo("\"2\"");
+    }
+
+    @Test
+    void anIfMatchThatNamesNoVersionOfOursIs412NamingTheCurrentOne() {
+        String orderId = create();
+
+        for (String foreign : List.of("\"abc\"", "W/\"0\"", "\"-1\"")) {
+            ResponseEntity<String> refused =
+                    api.post(path(orderId, "pickup"), null, header(HttpHeaders.IF_MATCH, foreign));
+
+            assertThat(refused.getStatusCode()).as(foreign).isEqualTo(HttpStatus.PRECONDITION_FAILED);
+            JsonNode problem = json(refused);
+            assertThat(problem.get("type").asText()).isEqualTo("urn:fleet-saga:problem:version-mismatch");
+            assertThat(problem.get("currentVersion").asLong()).isZero();
+            assertThat(problem.get("detail").asText()).contains("at version 0").doesNotContain("-1");
+        }
+    }
+
+    @Test
+    void aMalformedIfMatchIs400AndChangesNothing() {
+        String orderId = create();
+
+        for (String malformed : List.of("0", "\"0", "\"0\" \"1\"", "*, \"0\"")) {
+            ResponseEntity<String> refused =
+                    api.post(path(orderId, "pickup"), null, header(HttpHeaders.IF_MATCH, malformed));
+
+            assertThat(refused.getStatusCode()).as(malformed).isEqualTo(HttpStatus.BAD_REQUEST);
+            JsonNode problem = json(refused);
+            assertThat(problem.get("type").asText()).isEqualTo("urn:fleet-saga:problem:invalid-request");
+            assertThat(problem.path("errors").findValuesAsString("field")).containsExactly("If-Match");
+        }
+        assertThat(order(orderId).get("version").asLong()).isZero();
+    }
+
+    @Test
+    void aBodyWithContentAfterItIsRefusedAndCreatesNothing() {
+        String first = newId();
+        String second = newId();
+
+        ResponseEntity<String> trailing = api.post("/api/orders", "{\"orderId\":\"" + first + "\"} xyz");
+        ResponseEntity<String> two =
+                api.post("/api/orders", "{\"orderId\":\"" + first + "\"}{\"orderId\":\"" + second + "\"}");
+
+        assertThat(trailing.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(two.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(json(two).get("type").asText()).isEqualTo("urn:fleet-saga:problem:invalid-request");
+        assertThat(api.get("/api/orders/" + first).getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(api.get("/api/orders/" + second).getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+    }
+
+    @Test
+    void illTypedAndUnknownFieldsAreRefusedByName() {
+        String orderId = create();
+
+        assertInvalid(api.post("/api/orders", "{\"orderId\":12345}"), "orderId");
+        assertInvalid(api.post("/api/orders", "{\"orderId\":\"" + newId() + "\",\"ordreId\":\"x\"}"), "ordreId");
+        assertInvalid(api.post(path(orderId, "cancellation"), "{\"reason\":4.25e301}"), "reason");
+        assertInvalid(
+                api.post(
+                        "/api/orders/status-changes",
+                        "{\"changes\":[{\"orderId\":\"" + orderId
+                                + "\",\"action\":\"DELIVER\",\"expectedVersion\":\"0\"}]}"),
+                "changes[0].expectedVersion");
+        assertThat(order(orderId).get("version").asLong()).isZero();
+    }
+
+    @Test
+    void everyErrorIsAProblemWithAUrnTypeAndItsPath() {
+        ResponseEntity<String> unknownPath = api.get("/api/nothing-here");
+        ResponseEntity<String> unknownOrder = api.get("/api/orders/" + newId());
+        ResponseEntity<String> wrongMethod = api.exchange(HttpMethod.DELETE, "/api/orders", null, null);
+
+        for (ResponseEntity<String> response : List.of(unknownPath, unknownOrder, wrongMethod)) {
+            assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+            JsonNode problem = json(response);
+            assertThat(problem.get("type").asText()).startsWith("urn:fleet-saga:problem:");
+            assertThat(problem.get("instance").asText()).startsWith("/api/");
+        }
+        assertThat(json(unknownPath).get("type").asText()).isEqualTo("urn:fleet-saga:problem:not-found");
+        assertThat(json(wrongMethod).get("type").asText()).isEqualTo("urn:fleet-saga:problem:method-not-allowed");
     }
 
     @Test
