@@ -3,6 +3,7 @@ package io.fleetsaga.common.web;
 import java.util.List;
 import java.util.ListIterator;
 import org.springframework.http.converter.HttpMessageConverter;
+import org.springframework.http.converter.HttpMessageConverters;
 import org.springframework.http.converter.json.JacksonJsonHttpMessageConverter;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import tools.jackson.databind.DeserializationFeature;
@@ -31,10 +32,18 @@ import tools.jackson.databind.type.LogicalType;
  */
 class StrictJson implements WebMvcConfigurer {
 
+    /** Applied to the final list of converters, whoever configured them: the Jackson JSON one turns strict. */
     @Override
-    public void extendMessageConverters(List<HttpMessageConverter<?>> converters) {
+    public void configureMessageConverters(HttpMessageConverters.ServerBuilder builder) {
+        builder.configureMessageConvertersList(StrictJson::strict);
+    }
+
+    static void strict(List<HttpMessageConverter<?>> converters) {
         for (ListIterator<HttpMessageConverter<?>> it = converters.listIterator(); it.hasNext(); ) {
-            if (it.next() instanceof JacksonJsonHttpMessageConverter json) {
+            // exactly this class: a subclass such as Spring Data's projecting converter (first in the list, it reads
+            // only projection interfaces and writes nothing) must keep its own behaviour
+            if (it.next() instanceof JacksonJsonHttpMessageConverter json
+                    && json.getClass() == JacksonJsonHttpMessageConverter.class) {
                 it.set(new JacksonJsonHttpMessageConverter(strict(json.getMapper())));
             }
         }

@@ -61,6 +61,13 @@ class HttpEdgeTests {
     }
 
     @Test
+    void bytesAreWrittenAsTheyAre() throws IOException {
+        Answer answer = get("/api/raw");
+
+        assertThat(answer.body()).isEqualTo("{\"raw\":true}");
+    }
+
+    @Test
     void anEnumByOrdinalIsRefused() throws IOException {
         Answer answer = post("/api/things", "{\"name\":\"a\",\"mode\":1}");
 
@@ -327,6 +334,13 @@ class HttpEdgeTests {
             @PostMapping("/api/things")
             Thing create(@RequestBody Thing thing) {
                 return thing;
+            }
+
+            @GetMapping("/api/raw")
+            org.springframework.http.ResponseEntity<?> raw() {
+                return org.springframework.http.ResponseEntity.ok()
+                        .header("Content-Type", "application/json")
+                        .body("{\"raw\":true}".getBytes(StandardCharsets.UTF_8));
             }
 
             @GetMapping("/api/things/{id}")

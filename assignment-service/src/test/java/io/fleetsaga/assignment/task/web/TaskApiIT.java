@@ -172,6 +172,36 @@ class TaskApiIT extends RealInfrastructureTest {
         assertProblem(post("/api/tasks", "{not json"), 400);
     }
 
+    @Test
+    void scalarsAreNotCoercedAndUnknownFieldsAreRefused() {
+        for (String capacity : List.of("2.5", "\"5\"", "true")) {
+            JsonNode problem =
+                    assertProblem(post("/api/tasks", "{\"courierId\":\"c-1\",\"capacity\":" + capacity + "}"), 400);
+            assertThat(problem.path("type").asText()).isEqualTo("urn:fleet-saga:problem:invalid-request");
+            assertThat(problem.path("errors").findValuesAsString("field"))
+                    .as(capacity)
+                    .containsExactly("capacity");
+        }
+        JsonNode number = assertProblem(post("/api/tasks", "{\"courierId\":12345,\"capacity\":1}"), 400);
+        assertThat(number.path("errors").findValuesAsString("field")).containsExactly("courierId");
+        JsonNode unknown = assertProblem(post("/api/tasks", "{\"courierId\":\"c-1\",\"capacity\":1,\"cap\":2}"), 400);
+        assertThat(unknown.path("errors").findValuesAsString("field")).containsExactly("cap");
+        JsonNode trailing = assertProblem(post("/api/tasks", "{\"courierId\":\"c-1\",\"capacity\":1}{}"), 400);
+        assertThat(trailing.path("detail").asText()).contains("exactly one JSON value");
+    }
+
+    @Test
+    void everyErrorCarriesAUrnTypeAndItsPath() {
+        String unknown = "t-unknown-" + UUID.randomUUID();
+        JsonNode notFound = assertProblem(http(HttpMethod.GET, "/api/tasks/" + unknown, null), 404);
+        assertThat(notFound.path("type").asText()).isEqualTo("urn:fleet-saga:problem:task-not-found");
+        assertThat(notFound.path("instance").asText()).isEqualTo("/api/tasks/" + unknown);
+        JsonNode noPath = assertProblem(http(HttpMethod.GET, "/api/nothing-here", null), 404);
+        assertThat(noPath.path("type").asText()).isEqualTo("urn:fleet-saga:problem:not-found");
+        JsonNode method = assertProblem(http(HttpMethod.DELETE, "/api/tasks/" + unknown, null), 405);
+        assertThat(method.path("type").asText()).isEqualTo("urn:fleet-saga:problem:method-not-allowed");
+    }
+
     private ResponseEntity<String> post(String path, String body) {
         return http(HttpMethod.POST, path, body);
     }

@@ -111,7 +111,8 @@ class AssignmentServiceProxy {
                     HttpStatus.NOT_FOUND,
                     "not-forwarded",
                     "Not forwarded",
-                    method + " " + path + " is not passed to assignment-service; only " + ROUTES);
+                    method + " " + (path.length() > 200 ? path.substring(0, 200) + "…" : path)
+                            + " is not passed to assignment-service; only " + ROUTES);
         }
         String query = method == HttpMethod.GET || route.query() ? request.getQueryString() : null;
         URI target;

@@ -229,7 +229,7 @@ class DispatcherApiIT {
             JsonNode problem = json(refused);
             assertThat(problem.get("type").asText()).isEqualTo("urn:fleet-saga:problem:version-mismatch");
             assertThat(problem.get("currentVersion").asLong()).isZero();
-            assertThat(problem.get("detail").asText()).contains("at version 0").doesNotContain("-1");
+            assertThat(problem.get("detail").asText()).contains("at version 0; If-Match names no version");
         }
     }
 
@@ -279,6 +279,9 @@ class DispatcherApiIT {
                                 + "\",\"action\":\"DELIVER\",\"expectedVersion\":\"0\"}]}"),
                 "changes[0].expectedVersion");
         assertThat(order(orderId).get("version").asLong()).isZero();
+        // an enum by ordinal would start a REPAIR run
+        assertInvalid(api.as(Api.OPS).post("/api/ops/reconciliation/runs", "{\"mode\":1}"), "mode");
+        assertInvalid(api.as(Api.OPS).post("/api/ops/reconciliation/runs", "{\"mode\":\"repair\"}"), "mode");
     }
 
     @Test
