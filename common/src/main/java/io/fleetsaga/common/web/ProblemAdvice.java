@@ -146,6 +146,14 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(
             HttpMessageNotReadableException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        if (BodySizeLimit.causedByLimit(e)) {
+            ProblemDetail problem = Problems.of(
+                    HttpStatus.CONTENT_TOO_LARGE,
+                    "content-too-large",
+                    "Request too large",
+                    "the request body is too large");
+            return handleExceptionInternal(e, problem, headers, HttpStatus.CONTENT_TOO_LARGE, request);
+        }
         Throwable cause = e.getCause();
         if (cause instanceof PropertyBindingException unknown) {
             String field = path(unknown);

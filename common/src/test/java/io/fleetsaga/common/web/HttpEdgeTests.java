@@ -39,6 +39,7 @@ import tools.jackson.databind.json.JsonMapper;
         classes = HttpEdgeTests.App.class,
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
+            "fleetsaga.http.max-body-size=2KB",
             "fleetsaga.security.users[0].name=dispatcher",
             "fleetsaga.security.users[0].password={noop}d-secret",
             "fleetsaga.security.users[0].roles=DISPATCHER"
@@ -65,6 +66,22 @@ class HttpEdgeTests {
         Answer answer = get("/api/raw");
 
         assertThat(answer.body()).isEqualTo("{\"raw\":true}");
+    }
+
+    @Test
+    void aBodyAboveTheLimitIs413WhetherItsLengthIsDeclaredOrNot() throws IOException {
+        String big = "{\"name\":\"" + "x".repeat(4096) + "\"}";
+
+        assertProblem(post("/api/things", big), 413, "content-too-large");
+
+        StringBuilder chunked = new StringBuilder(
+                "POST /api/things HTTP/1.1\r\nHost: localhost\r\nAuthorization: " + AUTH
+                        + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+        chunked.append(Integer.toHexString(big.length()))
+                .append("\r\n")
+                .append(big)
+                .append("\r\n0\r\n\r\n");
+        assertProblem(raw(chunked.toString()), 413, "content-too-large");
     }
 
     @Test
