@@ -6,6 +6,7 @@ import io.fleetsaga.common.outbox.OutboxRelay;
 import io.fleetsaga.common.outbox.OutboxStats;
 import io.fleetsaga.common.outbox.ParkedEvent;
 import io.fleetsaga.common.outbox.ParkedFilter;
+import jakarta.annotation.Nullable;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -149,11 +150,11 @@ class OutboxOpsController {
     record Lane(
             String lane,
             String status,
-            Instant since,
+            @Nullable Instant since,
             double backingOffSeconds,
             int consecutiveFailures,
-            String lastError,
-            Instant nextProbeAt) {
+            @Nullable String lastError,
+            @Nullable Instant nextProbeAt) {
 
         static Lane of(OutboxLaneState state, Instant now) {
             return new Lane(
@@ -168,7 +169,7 @@ class OutboxOpsController {
     }
 
     /** @param next the {@code after} of the next page, null when this page is the last */
-    record Parked(List<ParkedEvent> events, Long next) {}
+    record Parked(List<ParkedEvent> events, @Nullable Long next) {}
 
     /** @param more whether more parked events may match: call again */
     record BulkRequeued(int requeued, boolean more) {}

@@ -10,6 +10,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.annotation.Nullable;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -60,7 +61,6 @@ class TaskController {
             description = "The same task existed already; nothing changed",
             content = @Content(schema = @Schema(implementation = TaskView.class)))
     @ApiResponse(responseCode = "409", ref = "Conflict")
-    @ApiResponse(responseCode = "503", ref = "Busy")
     @PostMapping
     ResponseEntity<?> create(@Valid @RequestBody CreateTask request) {
         TaskCreation creation = tasks.create(request.taskId(), request.courierId(), request.capacity());
@@ -91,7 +91,6 @@ class TaskController {
             description = "The task, now CLOSED",
             content = @Content(schema = @Schema(implementation = TaskView.class)))
     @ApiResponse(responseCode = "404", ref = "NotFound")
-    @ApiResponse(responseCode = "503", ref = "Busy")
     @PostMapping("/{taskId}/closure")
     ResponseEntity<?> close(@PathVariable String taskId) {
         return tasks.close(taskId)
@@ -126,7 +125,7 @@ class TaskController {
     }
 
     record CreateTask(
-            @Size(max = 64) @Pattern(regexp = ID, message = "letters, digits and . _ : - only")
+            @Nullable @Size(max = 64) @Pattern(regexp = ID, message = "letters, digits and . _ : - only")
             String taskId,
 
             @NotBlank @Size(max = 64) @Pattern(regexp = ID, message = "letters, digits and . _ : - only")
@@ -145,7 +144,7 @@ class TaskController {
             List<OrderView> orders,
             Instant createdAt,
             Instant updatedAt,
-            Instant closedAt) {
+            @Nullable Instant closedAt) {
 
         static TaskView of(TaskOverview overview) {
             AssignmentTask task = overview.task();
