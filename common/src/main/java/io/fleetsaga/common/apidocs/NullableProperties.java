@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springdoc.core.customizers.PropertyCustomizer;
@@ -102,7 +103,7 @@ public class NullableProperties implements PropertyCustomizer, OpenApiCustomizer
         }
         types.add("null");
         schema.setTypes(types);
-        if (schema.getEnum() != null && !schema.getEnum().contains(null)) {
+        if (schema.getEnum() != null && schema.getEnum().stream().noneMatch(Objects::isNull)) {
             List<Object> values = new ArrayList<>(schema.getEnum());
             values.add(null);
             schema.setEnum(values);
