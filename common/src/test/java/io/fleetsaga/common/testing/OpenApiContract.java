@@ -206,7 +206,7 @@ public final class OpenApiContract {
     }
 
     /** The folder with {@code mvnw} above the module the tests run in. */
-    static Path repositoryRoot() {
+    private static Path repositoryRoot() {
         Path dir = Path.of("").toAbsolutePath();
         while (dir != null && !Files.exists(dir.resolve("mvnw"))) {
             dir = dir.getParent();

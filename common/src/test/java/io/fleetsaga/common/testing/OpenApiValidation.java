@@ -253,14 +253,22 @@ public final class OpenApiValidation {
     private static String read(String fileName) {
         try {
             return Files.readString(
-                    OpenApiContract.repositoryRoot()
-                            .resolve("docs")
-                            .resolve("openapi")
-                            .resolve(fileName),
-                    StandardCharsets.UTF_8);
+                    repositoryRoot().resolve("docs").resolve("openapi").resolve(fileName), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The folder with {@code mvnw} above the module the tests run in (self-contained: system-tests use this class). */
+    private static Path repositoryRoot() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.exists(dir.resolve("mvnw"))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IllegalStateException("no mvnw above " + Path.of("").toAbsolutePath());
+        }
+        return dir;
     }
 
     /** A path of the document, {@code /api/orders/{orderId}}, as a pattern for request paths. */
