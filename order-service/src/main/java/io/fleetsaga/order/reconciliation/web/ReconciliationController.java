@@ -198,7 +198,7 @@ class ReconciliationController {
 
     record DriftPage(
             long runId,
-            DriftType type,
+            @Nullable DriftType type,
             List<DriftEntry> items,
             @Nullable Long next) {}
 
