@@ -145,6 +145,45 @@ class OpenApiIT {
                 .isEqualTo("#/components/responses/NotFound");
     }
 
+    /**
+     * The operations and errors no other IT of this module reaches, through {@link Api}, which validates every response
+     * against the checked-in document: the reconciliation runs (a run of one order, which fails: assignment-service is
+     * not running here), the ops reads, 401, 403, 404, 400 and 415.
+     */
+    @Test
+    void answersAsDocumentedWhereNoOtherTestOfThisModuleCalls() {
+        Api ops = anonymous.as(Api.OPS);
+        ResponseEntity<String> started = ops.post(
+                "/api/ops/reconciliation/runs", "{\"mode\":\"DRY_RUN\",\"scope\":\"ORDERS\",\"orderIds\":[\"o-x\"]}");
+        assertThat(started.getStatusCode()).isEqualTo(HttpStatus.ACCEPTED);
+        long runId = Api.json(started).get("id").asLong();
+        assertThat(ops.get("/api/ops/reconciliation/runs/" + runId).getStatusCode())
+                .isEqualTo(HttpStatus.OK);
+        assertThat(ops.get("/api/ops/reconciliation/runs/" + runId + "/drift").getStatusCode())
+                .isEqualTo(HttpStatus.OK);
+        assertThat(ops.get("/api/ops/reconciliation/runs?limit=5").getStatusCode())
+                .isEqualTo(HttpStatus.OK);
+        assertThat(ops.get("/api/ops/reconciliation/runs/999999999").getStatusCode())
+                .isEqualTo(HttpStatus.NOT_FOUND);
+        assertThat(ops.post("/api/ops/reconciliation/runs", "{\"scope\":\"ORDERS\"}")
+                        .getStatusCode())
+                .isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(ops.get("/api/ops/outbox").getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(ops.get("/api/ops/dead-letters").getStatusCode()).isEqualTo(HttpStatus.OK);
+
+        assertThat(anonymous.get("/api/ops/sagas").getStatusCode()).isEqualTo(HttpStatus.UNAUTHORIZED);
+        assertThat(anonymous
+                        .as(Api.DISPATCHER)
+                        .get("/api/ops/reconciliation/runs")
+                        .getStatusCode())
+                .isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(anonymous
+                        .as(Api.DISPATCHER)
+                        .post("/api/orders", "{}", Api.header("Content-Type", "text/plain"))
+                        .getStatusCode())
+                .isEqualTo(HttpStatus.UNSUPPORTED_MEDIA_TYPE);
+    }
+
     @Test
     void aGeneratedClientReadsAnOrderWithItsNullsAndItsAssignment() throws ApiException {
         OrdersApi orders = new OrdersApi(generatedClient());

@@ -55,7 +55,7 @@ public final class Api {
     /** The one method that talks HTTP. */
     public ResponseEntity<String> exchange(HttpMethod method, String path, String body, HttpHeaders headers) {
         HttpHeaders all = new HttpHeaders();
-        if (body != null) {
+        if (body != null && (headers == null || headers.getContentType() == null)) {
             all.setContentType(MediaType.APPLICATION_JSON);
         }
         if (headers != null) {
