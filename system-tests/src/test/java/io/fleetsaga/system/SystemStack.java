@@ -1,5 +1,6 @@
 package io.fleetsaga.system;
 
+import io.fleetsaga.common.testing.OpenApiValidation;
 import io.fleetsaga.infra.DatabaseServer;
 import io.fleetsaga.infra.FleetStack;
 import io.fleetsaga.infra.RealInfrastructure;
@@ -28,6 +29,9 @@ import java.util.function.UnaryOperator;
  * broker, with API users for every role: a {@link FleetStack} {@linkplain FleetStack#attach attached} to this JVM's
  * {@link RealInfrastructure} (embedded, Testcontainers or external). One stack per test class; {@link #close()}
  * stops the services, never the shared infrastructure.
+ *
+ * <p>Every response of the services' API that a system test receives is validated against the service's checked-in
+ * OpenAPI document ({@code docs/openapi/<service>.json}, {@link OpenApiValidation}): the contract test.
  */
 final class SystemStack implements AutoCloseable {
 
@@ -143,7 +147,7 @@ final class SystemStack implements AutoCloseable {
                 .header("Authorization", basic(DISPATCHER))
                 .POST(HttpRequest.BodyPublishers.ofString(json));
         headers.forEach(request::header);
-        return send(request.build());
+        return send(service, request.build());
     }
 
     HttpResponse<String> post(ServiceProcess service, String path, String json) {
@@ -159,7 +163,7 @@ final class SystemStack implements AutoCloseable {
         if (user != null) {
             request.header("Authorization", basic(user));
         }
-        return send(request.build());
+        return send(service, request.build());
     }
 
     /** Runs {@code sql} (an update) in {@code schema}; returns the affected rows. */
@@ -181,15 +185,29 @@ final class SystemStack implements AutoCloseable {
         if (user != null) {
             request.header("Authorization", basic(user));
         }
-        return send(request.GET().build());
+        return send(service, request.GET().build());
     }
 
-    private static HttpResponse<String> send(HttpRequest request) {
+    /** Sends {@code request} to {@code service} and validates the response against the service's document. */
+    private static HttpResponse<String> send(ServiceProcess service, HttpRequest request) {
+        HttpResponse<String> response;
         try {
-            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (Exception e) {
             throw new IllegalStateException(request.method() + " " + request.uri() + " failed", e);
         }
+        String path = request.uri().getRawPath()
+                + (request.uri().getRawQuery() == null
+                        ? ""
+                        : "?" + request.uri().getRawQuery());
+        OpenApiValidation.of(service.name() + ".json")
+                .check(
+                        request.method(),
+                        path,
+                        response.statusCode(),
+                        response.headers().map(),
+                        response.body());
+        return response;
     }
 
     private static String basic(String user) {

@@ -2,11 +2,13 @@ package io.fleetsaga.assignment.support;
 
 import io.fleetsaga.common.event.EnvelopeCodec;
 import io.fleetsaga.common.event.EventEnvelope;
+import io.fleetsaga.common.testing.OpenApiValidation;
 import io.fleetsaga.infra.RealInfrastructure;
 import io.fleetsaga.infra.SpringInfrastructure;
 import io.fleetsaga.infra.WebhookReceiver;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -46,7 +48,9 @@ import tools.jackson.databind.ObjectMapper;
  * take partitions — and messages — away from the context under test. Tests stay independent through fresh
  * order, task and saga ids.
  *
- * <p>Every HTTP call goes through {@link #http}, the one place to add credentials.
+ * <p>Every HTTP call goes through {@link #httpAs}, the one place to add credentials, and where every response of
+ * the API is validated against the checked-in docs/openapi/assignment-service.json (the contract test,
+ * {@link OpenApiValidation}).
  */
 @AutoConfigureTestRestTemplate
 @SpringBootTest(
@@ -75,6 +79,7 @@ public abstract class RealInfrastructureTest {
             "assignment_it_" + UUID.randomUUID().toString().substring(0, 8);
     private static final EnvelopeCodec CODEC = new EnvelopeCodec();
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final OpenApiValidation CONTRACT = OpenApiValidation.of("assignment-service.json");
 
     /**
      * The courier app's webhook receiver, one for the test JVM like the context: every test's courier
@@ -127,7 +132,12 @@ public abstract class RealInfrastructureTest {
             headers.setContentType(MediaType.APPLICATION_JSON);
         }
         TestRestTemplate client = user == null ? rest : rest.withBasicAuth(user, user + "-test");
-        return client.exchange(path, method, new HttpEntity<>(jsonBody, headers), String.class);
+        ResponseEntity<String> response =
+                client.exchange(path, method, new HttpEntity<>(jsonBody, headers), String.class);
+        Map<String, List<String>> responseHeaders = new HashMap<>();
+        response.getHeaders().forEach(responseHeaders::put);
+        CONTRACT.check(method.name(), path, response.getStatusCode().value(), responseHeaders, response.getBody());
+        return response;
     }
 
     /** Creates an open task through the API and returns its id. */

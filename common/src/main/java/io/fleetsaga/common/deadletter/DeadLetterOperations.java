@@ -3,6 +3,7 @@ package io.fleetsaga.common.deadletter;
 import io.fleetsaga.common.deadletter.DeadLetterActions.Action;
 import io.fleetsaga.common.deadletter.DeadLetterActions.Handling;
 import io.fleetsaga.common.deadletter.DeadLetterLog.Range;
+import jakarta.annotation.Nullable;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -415,7 +416,12 @@ public final class DeadLetterOperations {
 
     /** Dead letters of one partition; {@code nextOffset} is where the next page starts (null: none left). */
     public record DeadLetterPage(
-            String topic, int partition, long startOffset, long endOffset, List<DeadLetter> records, Long nextOffset) {}
+            String topic,
+            int partition,
+            long startOffset,
+            long endOffset,
+            List<DeadLetter> records,
+            @Nullable Long nextOffset) {}
 
     /**
      * One dead letter as ops sees it: where it is, where it came from and why it failed (Spring Kafka's dead-letter
@@ -428,27 +434,30 @@ public final class DeadLetterOperations {
             int partition,
             long offset,
             Instant timestamp,
-            String key,
-            String originalTopic,
-            Integer originalPartition,
-            Long originalOffset,
-            Instant originalTimestamp,
-            String consumerGroup,
-            String exceptionClass,
-            String exceptionCauseClass,
-            String exceptionMessage,
-            String replayedFrom,
+            @Nullable String key,
+            @Nullable String originalTopic,
+            @Nullable Integer originalPartition,
+            @Nullable Long originalOffset,
+            @Nullable Instant originalTimestamp,
+            @Nullable String consumerGroup,
+            @Nullable String exceptionClass,
+            @Nullable String exceptionCauseClass,
+            @Nullable String exceptionMessage,
+            @Nullable String replayedFrom,
             int valueSize,
-            String valueText,
-            String valueBase64,
+            @Nullable String valueText,
+            @Nullable String valueBase64,
             boolean valueTruncated,
             List<String> headers,
-            String handled,
-            Instant handledAt,
-            String replayedTo) {}
+            @Nullable String handled,
+            @Nullable Instant handledAt,
+            @Nullable String replayedTo) {}
 
     /** What was done with a dead letter: {@code REPLAYING}, {@code REPLAYED} (to {@code replayedTo}), {@code DISCARDED}. */
-    public record DeadLetterHandled(DeadLetterAddress deadLetter, String action, String replayedTo) {}
+    public record DeadLetterHandled(
+            DeadLetterAddress deadLetter,
+            String action,
+            @Nullable String replayedTo) {}
 
     /** A replay: the dead letter and where its copy went; {@code again} if it had been replayed or discarded before. */
     public record DeadLetterReplay(
@@ -464,5 +473,5 @@ public final class DeadLetterOperations {
             int skipped,
             List<DeadLetterPartitionEnd> upTo,
             boolean complete,
-            String error) {}
+            @Nullable String error) {}
 }

@@ -8,6 +8,7 @@ import io.fleetsaga.common.outbox.ParkedEvent;
 import io.fleetsaga.common.outbox.ParkedFilter;
 import io.fleetsaga.common.web.FieldProblem;
 import io.fleetsaga.common.web.Problems;
+import jakarta.annotation.Nullable;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -148,11 +149,11 @@ class OutboxOpsController {
     record Lane(
             String lane,
             String status,
-            Instant since,
+            @Nullable Instant since,
             double backingOffSeconds,
             int consecutiveFailures,
-            String lastError,
-            Instant nextProbeAt) {
+            @Nullable String lastError,
+            @Nullable Instant nextProbeAt) {
 
         static Lane of(OutboxLaneState state, Instant now) {
             return new Lane(
@@ -167,7 +168,7 @@ class OutboxOpsController {
     }
 
     /** @param next the {@code after} of the next page, null when this page is the last */
-    record Parked(List<ParkedEvent> events, Long next) {}
+    record Parked(List<ParkedEvent> events, @Nullable Long next) {}
 
     /** @param more whether more parked events may match: call again */
     record BulkRequeued(int requeued, boolean more) {}

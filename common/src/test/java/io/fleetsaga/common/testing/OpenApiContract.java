@@ -73,7 +73,9 @@ public final class OpenApiContract {
         String actual = canonical(served);
         Path file = repositoryRoot().resolve("docs").resolve("openapi").resolve(fileName);
         String update = "If the API change is intended, regenerate the file and commit it with the change:\n"
-                + "  ./mvnw -pl " + module + " verify -Dit.test=OpenApiIT -D" + UPDATE_PROPERTY + "=true\n";
+                + "  ./mvnw -pl " + module + " -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false"
+                + " -Dit.test=OpenApiIT -D" + UPDATE_PROPERTY + "=true -D" + OpenApiValidation.MODE_PROPERTY
+                + "=false\n";
         if (Boolean.getBoolean(UPDATE_PROPERTY)) {
             write(file, actual);
             log.warn(

@@ -1,5 +1,6 @@
 package io.fleetsaga.order.order;
 
+import jakarta.annotation.Nullable;
 import java.time.Instant;
 
 /**
@@ -17,8 +18,8 @@ public record AssignmentSummary(
         String taskId,
         String status,
         int attempts,
-        Instant deadlineAt,
+        @Nullable Instant deadlineAt,
         String command,
-        String reason,
+        @Nullable String reason,
         Instant createdAt,
         Instant updatedAt) {}

@@ -1,5 +1,6 @@
 package io.fleetsaga.order.order;
 
+import jakarta.annotation.Nullable;
 import java.time.Instant;
 
 /**
@@ -8,4 +9,9 @@ import java.time.Instant;
  * @param version the order's version after the change
  */
 public record OrderChange(
-        long version, OrderAction action, OrderStatus from, OrderStatus to, String reason, Instant at) {}
+        long version,
+        OrderAction action,
+        @Nullable OrderStatus from,
+        OrderStatus to,
+        @Nullable String reason,
+        Instant at) {}

@@ -1,5 +1,6 @@
 package io.fleetsaga.order.reconciliation;
 
+import jakarta.annotation.Nullable;
 import java.time.Instant;
 import java.util.Map;
 
@@ -28,14 +29,14 @@ public record RunReport(
         String mode,
         String scope,
         String method,
-        Integer scopeOrderCount,
-        Instant changedSince,
-        String requestedBy,
+        @Nullable Integer scopeOrderCount,
+        @Nullable Instant changedSince,
+        @Nullable String requestedBy,
         String instance,
         String status,
         Instant startedAt,
-        Instant finishedAt,
-        Long durationMillis,
+        @Nullable Instant finishedAt,
+        @Nullable Long durationMillis,
         long ordersChecked,
         long linksChecked,
         int bucketCount,
@@ -49,4 +50,4 @@ public record RunReport(
         Map<DriftType, Integer> drift,
         int driftTotal,
         Map<RepairResult, Integer> repairs,
-        String error) {}
+        @Nullable String error) {}

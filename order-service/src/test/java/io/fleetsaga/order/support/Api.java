@@ -2,7 +2,10 @@ package io.fleetsaga.order.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetsaga.common.testing.OpenApiValidation;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,11 +22,13 @@ import tools.jackson.databind.ObjectMapper;
 
 /**
  * The tests' HTTP client of the service. Every call goes through {@link #exchange}, the one place where
- * credentials are added once the API is secured.
+ * credentials are added, and where every response of the API is validated against the checked-in
+ * docs/openapi/order-service.json (the contract test, {@link OpenApiValidation}).
  */
 public final class Api {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final OpenApiValidation CONTRACT = OpenApiValidation.of("order-service.json");
 
     /** Test users (see {@code src/test/resources/config/application.yml}). */
     public static final String DISPATCHER = "dispatcher";
@@ -50,14 +55,18 @@ public final class Api {
     /** The one method that talks HTTP. */
     public ResponseEntity<String> exchange(HttpMethod method, String path, String body, HttpHeaders headers) {
         HttpHeaders all = new HttpHeaders();
-        if (body != null) {
+        if (body != null && (headers == null || headers.getContentType() == null)) {
             all.setContentType(MediaType.APPLICATION_JSON);
         }
         if (headers != null) {
             all.addAll(headers);
         }
         TestRestTemplate client = user == null ? http : http.withBasicAuth(user, user + "-test");
-        return client.exchange(path, method, new HttpEntity<>(body, all), String.class);
+        ResponseEntity<String> response = client.exchange(path, method, new HttpEntity<>(body, all), String.class);
+        Map<String, List<String>> responseHeaders = new HashMap<>();
+        response.getHeaders().forEach(responseHeaders::put);
+        CONTRACT.check(method.name(), path, response.getStatusCode().value(), responseHeaders, response.getBody());
+        return response;
     }
 
     public ResponseEntity<String> get(String path) {

@@ -18,6 +18,7 @@ import io.fleetsaga.common.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.annotation.Nullable;
 import java.util.List;
 import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.http.HttpHeaders;
@@ -118,7 +119,6 @@ class ReconciliationController {
                     + " recomputed.")
     @ApiResponse(responseCode = "200", description = "The counters before and after, per task")
     @ApiResponse(responseCode = "409", ref = "StaleFencingToken")
-    @ApiResponse(responseCode = "503", ref = "Busy")
     @PostMapping("/counter-recompute")
     Recomputed counterRecompute(@RequestBody RecomputeRequest request) {
         if (request.taskIds() == null) {
@@ -143,7 +143,6 @@ class ReconciliationController {
                     + " before it is applied and committed). Partitions without a commit are left out. 503 when the"
                     + " broker does not answer.")
     @ApiResponse(responseCode = "200", description = "The group's committed positions")
-    @ApiResponse(responseCode = "503", ref = "Busy")
     @GetMapping("/consumer-positions")
     Positions consumerPositions() {
         return new Positions(positions.group(), positions.committed());
@@ -271,11 +270,15 @@ class ReconciliationController {
      * @param after the order id to continue after; missing: from the first
      * @param limit 1 to 5000, default 1000
      */
-    record FactsRequest(Integer bucketCount, List<Integer> buckets, String after, Integer limit) {}
+    record FactsRequest(
+            Integer bucketCount,
+            @Nullable List<Integer> buckets,
+            @Nullable String after,
+            @Nullable Integer limit) {}
 
     record ByOrderRequest(List<String> orderIds) {}
 
-    record TaskIdsRequest(List<String> taskIds) {}
+    record TaskIdsRequest(@Nullable List<String> taskIds) {}
 
     /**
      * @param taskIds at most 1000
@@ -294,7 +297,7 @@ class ReconciliationController {
     }
 
     /** @param next the order id to continue after when the page was full, else {@code null} */
-    record Facts(List<FactView> facts, String next) {}
+    record Facts(List<FactView> facts, @Nullable String next) {}
 
     record FactsByOrder(List<FactView> facts) {}
 
@@ -305,11 +308,11 @@ class ReconciliationController {
     record RecountView(
             String taskId,
             boolean found,
-            Integer assignedBefore,
-            Integer deliveredBefore,
-            Integer assignedAfter,
-            Integer deliveredAfter,
-            Boolean changed) {
+            @Nullable Integer assignedBefore,
+            @Nullable Integer deliveredBefore,
+            @Nullable Integer assignedAfter,
+            @Nullable Integer deliveredAfter,
+            @Nullable Boolean changed) {
 
         static RecountView of(CounterRecount recount) {
             if (!recount.found()) {

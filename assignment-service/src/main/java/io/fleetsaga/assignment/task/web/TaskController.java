@@ -11,6 +11,7 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.annotation.Nullable;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -61,7 +62,6 @@ class TaskController {
             description = "The same task existed already; nothing changed",
             content = @Content(schema = @Schema(implementation = TaskView.class)))
     @ApiResponse(responseCode = "409", ref = "Conflict")
-    @ApiResponse(responseCode = "503", ref = "Busy")
     @PostMapping
     ResponseEntity<?> create(@Valid @RequestBody CreateTask request) {
         TaskCreation creation = tasks.create(request.taskId(), request.courierId(), request.capacity());
@@ -94,7 +94,6 @@ class TaskController {
             description = "The task, now CLOSED",
             content = @Content(schema = @Schema(implementation = TaskView.class)))
     @ApiResponse(responseCode = "404", ref = "NotFound")
-    @ApiResponse(responseCode = "503", ref = "Busy")
     @PostMapping("/{taskId}/closure")
     ResponseEntity<?> close(@PathVariable String taskId) {
         return tasks.close(taskId)
@@ -130,7 +129,7 @@ class TaskController {
     }
 
     record CreateTask(
-            @Size(max = 64) @Pattern(regexp = ID, message = "letters, digits and . _ : - only")
+            @Nullable @Size(max = 64) @Pattern(regexp = ID, message = "letters, digits and . _ : - only")
             String taskId,
 
             @NotBlank @Size(max = 64) @Pattern(regexp = ID, message = "letters, digits and . _ : - only")
@@ -149,7 +148,7 @@ class TaskController {
             List<OrderView> orders,
             Instant createdAt,
             Instant updatedAt,
-            Instant closedAt) {
+            @Nullable Instant closedAt) {
 
         static TaskView of(TaskOverview overview) {
             AssignmentTask task = overview.task();

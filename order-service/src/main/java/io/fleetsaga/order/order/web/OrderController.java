@@ -14,6 +14,7 @@ import io.fleetsaga.order.saga.SagaStatus;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.annotation.Nullable;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
@@ -206,7 +207,9 @@ class OrderController {
 
     /** @param orderId the new order's id; generated ({@code o-<uuid>}) when absent */
     record CreateOrder(
-            @Size(min = 1, max = 64) @Pattern(regexp = ID_PATTERN, message = "letters, digits and . _ : - only")
+            @Nullable
+            @Size(min = 1, max = 64)
+            @Pattern(regexp = ID_PATTERN, message = "letters, digits and . _ : - only")
             String orderId) {}
 
     record AssignOrder(
@@ -218,8 +221,8 @@ class OrderController {
     record OrderView(
             String orderId,
             String status,
-            String taskId,
-            String statusReason,
+            @Nullable String taskId,
+            @Nullable String statusReason,
             long version,
             Instant createdAt,
             Instant updatedAt) {
@@ -238,12 +241,12 @@ class OrderController {
     record OrderDetailsView(
             String orderId,
             String status,
-            String taskId,
-            String statusReason,
+            @Nullable String taskId,
+            @Nullable String statusReason,
             long version,
             Instant createdAt,
             Instant updatedAt,
-            AssignmentSummary assignment,
+            @Nullable AssignmentSummary assignment,
             List<OrderChange> history) {
         static OrderDetailsView of(OrderDetails details) {
             OrderSnapshot order = details.order();

@@ -12,7 +12,9 @@ import io.fleetsaga.order.order.OrderSnapshot;
 import io.fleetsaga.order.order.OrderVersionMismatchException;
 import io.fleetsaga.order.order.StatusChange;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.annotation.Nullable;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
@@ -158,7 +160,11 @@ class StatusChangesController {
      * @param expectedVersion the version the caller saw; optional
      * @param reason required for {@code FAIL_DELIVERY} and {@code CANCEL}
      */
-    record Change(String orderId, String action, Long expectedVersion, String reason) {}
+    record Change(
+            String orderId,
+            String action,
+            @Nullable Long expectedVersion,
+            @Nullable String reason) {}
 
     enum Outcome {
         APPLIED,
@@ -171,7 +177,14 @@ class StatusChangesController {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record ItemResult(String orderId, Outcome outcome, String status, Long version, ProblemDetail problem) {
+    record ItemResult(
+            String orderId,
+            Outcome outcome,
+            @Nullable String status,
+            @Nullable Long version,
+
+            @Nullable @Schema(ref = "#/components/schemas/Problem")
+            ProblemDetail problem) {
 
         /** A retry of the item may end differently: an unexpected failure, or conflicts that kept winning. */
         boolean retryable() {

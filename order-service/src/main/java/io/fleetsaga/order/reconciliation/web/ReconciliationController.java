@@ -11,6 +11,7 @@ import io.fleetsaga.order.reconciliation.RunRequest;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.annotation.Nullable;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import java.net.URI;
@@ -135,11 +136,11 @@ class ReconciliationController {
      * @param changedSince the lower bound of scope CHANGED_SINCE
      */
     record StartRun(
-            RunRequest.Mode mode,
-            RunRequest.Scope scope,
-            RunRequest.Method method,
-            List<String> orderIds,
-            Instant changedSince) {
+            @Nullable RunRequest.Mode mode,
+            @Nullable RunRequest.Scope scope,
+            @Nullable RunRequest.Method method,
+            @Nullable List<String> orderIds,
+            @Nullable Instant changedSince) {
 
         RunRequest toRequest() {
             return new RunRequest(
@@ -156,13 +157,13 @@ class ReconciliationController {
     record DriftEntry(
             long id,
             DriftType type,
-            String orderId,
-            String taskId,
-            String expected,
-            String actual,
-            String repair,
-            String repairDetail,
-            HeldBackBy event) {
+            @Nullable String orderId,
+            @Nullable String taskId,
+            @Nullable String expected,
+            @Nullable String actual,
+            @Nullable String repair,
+            @Nullable String repairDetail,
+            @Nullable HeldBackBy event) {
 
         static DriftEntry of(long id, Drift drift) {
             return new DriftEntry(
@@ -184,14 +185,22 @@ class ReconciliationController {
      * @param version the order version the event carries
      * @param error why it was parked
      */
-    record HeldBackBy(String eventId, String eventType, Long version, String error) {
+    record HeldBackBy(
+            String eventId,
+            String eventType,
+            @Nullable Long version,
+            @Nullable String error) {
 
         static HeldBackBy of(ParkedHead parked) {
             return new HeldBackBy(parked.eventId(), parked.eventType(), parked.version(), parked.error());
         }
     }
 
-    record DriftPage(long runId, DriftType type, List<DriftEntry> items, Long next) {}
+    record DriftPage(
+            long runId,
+            @Nullable DriftType type,
+            List<DriftEntry> items,
+            @Nullable Long next) {}
 
     private static ErrorResponseException notFound(long runId) {
         return problem(HttpStatus.NOT_FOUND, "run-not-found", "Run not found", "no reconciliation run " + runId, null);

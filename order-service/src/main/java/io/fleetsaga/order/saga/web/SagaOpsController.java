@@ -7,6 +7,7 @@ import io.fleetsaga.order.saga.SagaStatus;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.annotation.Nullable;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import java.time.Instant;
@@ -63,11 +64,11 @@ class SagaOpsController {
             long orderVersion,
             SagaStatus status,
             int attempts,
-            Instant deadlineAt,
+            @Nullable Instant deadlineAt,
             CommandDelivery command,
-            UUID commandEventId,
-            Instant commandSentAt,
-            String reason,
+            @Nullable UUID commandEventId,
+            @Nullable Instant commandSentAt,
+            @Nullable String reason,
             Instant createdAt,
             Instant updatedAt) {
 
