@@ -1,5 +1,6 @@
 package io.fleetsaga.common.web;
 
+import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
@@ -20,6 +21,7 @@ import org.springframework.web.bind.annotation.RestController;
  * answered as a problem of the contract, whatever the client accepts, instead of Spring Boot's default JSON or
  * an HTML page. A failure's internals (exception, message, stack trace) are logged, never sent.
  */
+@Hidden // the container's error page, not an operation of the API
 @RestController
 @RequestMapping("${server.error.path:${error.path:/error}}")
 class ProblemErrorController implements ErrorController {
