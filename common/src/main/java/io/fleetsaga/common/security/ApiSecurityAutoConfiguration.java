@@ -16,6 +16,7 @@ import org.springframework.boot.security.autoconfigure.actuate.web.servlet.Manag
 import org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
@@ -180,15 +181,31 @@ public class ApiSecurityAutoConfiguration {
                 new FailedLoginLimiter(basic.failuresPerClient(), basic.failureWindow(), basic.trackedClients()));
     }
 
-    /** JWT bearer tokens, when the resource-server classes are there (the services bring them). */
+    /**
+     * JWT bearer tokens, when the resource server is configured: {@code issuer-uri}, {@code jwk-set-uri} or
+     * {@code public-key-location} under {@code spring.security.oauth2.resourceserver.jwt} (and the resource-server
+     * classes are there: the services bring them). Not merely when some {@code JwtDecoder} bean exists: an
+     * authorization server on the classpath (tests) defines one for its own tokens.
+     */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(
             name = "org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider")
     static class JwtBearerConfiguration {
 
+        static final List<String> RESOURCE_SERVER_PROPERTIES = List.of(
+                "spring.security.oauth2.resourceserver.jwt.issuer-uri",
+                "spring.security.oauth2.resourceserver.jwt.jwk-set-uri",
+                "spring.security.oauth2.resourceserver.jwt.public-key-location");
+
         @Bean
         @ConditionalOnMissingBean
-        BearerTokens jwtBearerTokens(ObjectProvider<JwtDecoder> decoders, SecuritySettings settings) {
+        BearerTokens jwtBearerTokens(
+                ObjectProvider<JwtDecoder> decoders, SecuritySettings settings, Environment environment) {
+            boolean configured = RESOURCE_SERVER_PROPERTIES.stream()
+                    .anyMatch(name -> !environment.getProperty(name, "").isBlank());
+            if (!configured) {
+                return (http, problems) -> false;
+            }
             return new JwtBearerTokens(decoders, settings.jwt().rolesClaim());
         }
     }

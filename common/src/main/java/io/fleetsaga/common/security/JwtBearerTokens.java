@@ -30,7 +30,8 @@ final class JwtBearerTokens implements BearerTokens {
     public boolean configure(HttpSecurity http, ProblemResponses problems) throws Exception {
         JwtDecoder decoder = decoders.getIfAvailable();
         if (decoder == null) {
-            return false;
+            throw new IllegalStateException("spring.security.oauth2.resourceserver.jwt.* is set but there is no"
+                    + " JwtDecoder: add spring-boot-starter-security-oauth2-resource-server");
         }
         JwtAuthenticationProvider provider = new JwtAuthenticationProvider(decoder);
         provider.setJwtAuthenticationConverter(new JwtRoles(rolesClaim));
