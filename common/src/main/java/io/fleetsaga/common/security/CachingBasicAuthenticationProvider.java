@@ -6,6 +6,7 @@ import io.fleetsaga.common.security.CredentialCache.Refused;
 import io.fleetsaga.common.security.CredentialCache.Verification;
 import io.fleetsaga.common.security.CredentialCache.Verified;
 import java.time.Duration;
+import java.util.function.Supplier;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
@@ -59,10 +60,16 @@ final class CachingBasicAuthenticationProvider implements AuthenticationProvider
         if (!(authentication.getCredentials() instanceof String password)) {
             throw new BadCredentialsException(BAD_CREDENTIALS);
         }
-        Key key = cache.key(authentication.getName(), password);
-        Outcome outcome = cache.known(key);
-        if (outcome == null) {
-            outcome = verifyWithinLimit(key, authentication);
+        Outcome outcome;
+        if (cache.enabled()) {
+            Key key = cache.key(authentication.getName(), password);
+            outcome = cache.known(key);
+            if (outcome == null) {
+                outcome = verifyWithinLimit(authentication, () -> cache.verify(key, () -> verify(authentication)));
+            }
+        } else {
+            // both TTLs zero: every request verifies its own credential (the behaviour before the cache)
+            outcome = verifyWithinLimit(authentication, () -> new Verification(verify(authentication), true));
         }
         if (outcome instanceof Verified verified) {
             // the principal and roles as verified, with this request's details (remote address)
@@ -75,7 +82,7 @@ final class CachingBasicAuthenticationProvider implements AuthenticationProvider
         throw new BadCredentialsException(BAD_CREDENTIALS);
     }
 
-    private Outcome verifyWithinLimit(Key key, Authentication authentication) {
+    private Outcome verifyWithinLimit(Authentication authentication, Supplier<Verification> verifications) {
         String client = limiter.client(clientOf(authentication));
         Duration wait = limiter.tryAcquire(client);
         if (!wait.isZero()) {
@@ -83,7 +90,7 @@ final class CachingBasicAuthenticationProvider implements AuthenticationProvider
         }
         boolean counted = false;
         try {
-            Verification verification = cache.verify(key, () -> verify(authentication));
+            Verification verification = verifications.get();
             counted = verification.verifiedHere() && verification.outcome() instanceof Refused;
             return verification.outcome();
         } finally {

@@ -89,6 +89,11 @@ final class CredentialCache {
                 .build();
     }
 
+    /** False when both TTLs are zero: then nothing is kept nor shared, every request verifies on its own. */
+    boolean enabled() {
+        return !verifiedTtl.isZero() || !refusedTtl.isZero();
+    }
+
     static Refused refused() {
         return REFUSED;
     }
