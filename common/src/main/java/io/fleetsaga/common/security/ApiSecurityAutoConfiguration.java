@@ -53,9 +53,9 @@ import tools.jackson.databind.ObjectMapper;
  *
  * <p>Authentication: HTTP Basic against the configured users, each credential verified (bcrypt) at most once per
  * {@code fleetsaga.security.basic.cache-ttl} and failed logins bounded per client
- * ({@link CachingBasicAuthenticationProvider}); and, when the application has a {@code JwtDecoder} (Spring Boot
- * builds one from {@code spring.security.oauth2.resourceserver.jwt.issuer-uri} or {@code jwk-set-uri}), JWT bearer
- * tokens with their roles in a claim ({@link JwtBearerTokens}).
+ * ({@link CachingBasicAuthenticationProvider}); and, when {@code spring.security.oauth2.resourceserver.jwt.issuer-uri}
+ * or {@code jwk-set-uri} is set (Spring Boot then builds the {@code JwtDecoder}), JWT bearer tokens with their roles
+ * in a claim ({@link JwtBearerTokens}).
  */
 @AutoConfiguration(
         before = {
