@@ -1,7 +1,9 @@
 package io.fleetsaga.common.security;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -131,13 +133,17 @@ public class ApiSecurityAutoConfiguration {
             UserDetailsService users,
             PasswordEncoder passwordEncoder,
             SecuritySettings settings,
-            ObjectProvider<BearerTokens> bearerTokens)
+            ObjectProvider<BearerTokens> bearerTokens,
+            ObjectProvider<MeterRegistry> meterRegistry)
             throws Exception {
         ProblemResponses problems = new ProblemResponses(mapper.getIfAvailable(ObjectMapper::new));
         BearerTokens bearer = bearerTokens.getIfAvailable();
         boolean jwt = bearer != null && bearer.configure(http, problems);
         // this manager alone: no parent that would verify a refused credential a second time, uncached
-        ProviderManager basic = new ProviderManager(basicAuthentication(users, passwordEncoder, settings.basic()));
+        MeterRegistry registry = meterRegistry.getIfAvailable();
+        Consumer<LoginResult> metrics = registry == null ? result -> {} : new LoginMetrics(registry);
+        ProviderManager basic =
+                new ProviderManager(basicAuthentication(users, passwordEncoder, settings.basic(), metrics));
         basic.setEraseCredentialsAfterAuthentication(false);
         http.authenticationManager(basic)
                 .csrf(csrf -> csrf.disable())
@@ -172,13 +178,17 @@ public class ApiSecurityAutoConfiguration {
 
     /** The HTTP Basic verification: cached, failures bounded ({@code fleetsaga.security.basic.*}). */
     private static CachingBasicAuthenticationProvider basicAuthentication(
-            UserDetailsService users, PasswordEncoder passwordEncoder, SecuritySettings.Basic basic) {
+            UserDetailsService users,
+            PasswordEncoder passwordEncoder,
+            SecuritySettings.Basic basic,
+            Consumer<LoginResult> listener) {
         DaoAuthenticationProvider verification = new DaoAuthenticationProvider(users);
         verification.setPasswordEncoder(passwordEncoder);
         return new CachingBasicAuthenticationProvider(
                 verification,
                 new CredentialCache(basic.cacheTtl(), basic.failureCacheTtl(), basic.cacheSize()),
-                new FailedLoginLimiter(basic.failuresPerClient(), basic.failureWindow(), basic.trackedClients()));
+                new FailedLoginLimiter(basic.failuresPerClient(), basic.failureWindow(), basic.trackedClients()),
+                listener);
     }
 
     /**

@@ -6,6 +6,7 @@ import io.fleetsaga.common.security.CredentialCache.Refused;
 import io.fleetsaga.common.security.CredentialCache.Verification;
 import io.fleetsaga.common.security.CredentialCache.Verified;
 import java.time.Duration;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.authentication.BadCredentialsException;
@@ -42,12 +43,23 @@ final class CachingBasicAuthenticationProvider implements AuthenticationProvider
     private final AuthenticationProvider delegate;
     private final CredentialCache cache;
     private final FailedLoginLimiter limiter;
+    private final Consumer<LoginResult> listener;
 
     CachingBasicAuthenticationProvider(
             AuthenticationProvider delegate, CredentialCache cache, FailedLoginLimiter limiter) {
+        this(delegate, cache, limiter, result -> {});
+    }
+
+    /** @param listener told the result of every Basic login (e.g. {@link LoginMetrics}) */
+    CachingBasicAuthenticationProvider(
+            AuthenticationProvider delegate,
+            CredentialCache cache,
+            FailedLoginLimiter limiter,
+            Consumer<LoginResult> listener) {
         this.delegate = delegate;
         this.cache = cache;
         this.limiter = limiter;
+        this.listener = listener;
     }
 
     @Override
@@ -60,20 +72,25 @@ final class CachingBasicAuthenticationProvider implements AuthenticationProvider
         if (!(authentication.getCredentials() instanceof String password)) {
             throw new BadCredentialsException(BAD_CREDENTIALS);
         }
-        Outcome outcome;
+        Verification verification;
         if (cache.enabled()) {
             Key key = cache.key(authentication.getName(), password);
-            outcome = cache.known(key);
-            if (outcome == null) {
-                outcome = verifyWithinLimit(authentication, () -> cache.verify(key, () -> verify(authentication)));
-            }
+            Outcome known = cache.known(key);
+            verification = known != null
+                    ? new Verification(known, false)
+                    : verifyWithinLimit(authentication, () -> cache.verify(key, () -> verify(authentication)));
         } else {
             // both TTLs zero: every request verifies its own credential (the behaviour before the cache)
-            outcome = verifyWithinLimit(authentication, () -> new Verification(verify(authentication), true));
+            verification = verifyWithinLimit(authentication, () -> new Verification(verify(authentication), true));
         }
-        if (outcome instanceof Verified verified) {
+        boolean verified = verification.outcome() instanceof Verified;
+        listener.accept(
+                verification.verifiedHere()
+                        ? (verified ? LoginResult.VERIFIED : LoginResult.REFUSED)
+                        : (verified ? LoginResult.CACHED : LoginResult.REFUSED_CACHED));
+        if (verification.outcome() instanceof Verified success) {
             // the principal and roles as verified, with this request's details (remote address)
-            Authentication known = verified.authentication();
+            Authentication known = success.authentication();
             UsernamePasswordAuthenticationToken result = UsernamePasswordAuthenticationToken.authenticated(
                     known.getPrincipal(), null, known.getAuthorities());
             result.setDetails(authentication.getDetails());
@@ -82,17 +99,18 @@ final class CachingBasicAuthenticationProvider implements AuthenticationProvider
         throw new BadCredentialsException(BAD_CREDENTIALS);
     }
 
-    private Outcome verifyWithinLimit(Authentication authentication, Supplier<Verification> verifications) {
+    private Verification verifyWithinLimit(Authentication authentication, Supplier<Verification> verifications) {
         String client = limiter.client(clientOf(authentication));
         Duration wait = limiter.tryAcquire(client);
         if (!wait.isZero()) {
+            listener.accept(LoginResult.LIMITED);
             throw new TooManyFailedLoginsException(wait);
         }
         boolean counted = false;
         try {
             Verification verification = verifications.get();
             counted = verification.verifiedHere() && verification.outcome() instanceof Refused;
-            return verification.outcome();
+            return verification;
         } finally {
             if (!counted) {
                 limiter.release(client);

@@ -3,6 +3,7 @@ package io.fleetsaga.common.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,6 +38,7 @@ class CachingBasicAuthenticationProviderTests {
     private final PasswordEncoder delegating = PasswordEncoderFactories.createDelegatingPasswordEncoder();
     private final AtomicInteger passwordChecks = new AtomicInteger();
     private final AtomicLong nanos = new AtomicLong();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
     private final CachingBasicAuthenticationProvider provider =
             provider(Duration.ofSeconds(60), Duration.ofSeconds(60), 3);
@@ -121,6 +123,30 @@ class CachingBasicAuthenticationProviderTests {
     }
 
     @Test
+    void countsEveryLoginByResult() {
+        for (int i = 0; i < 3; i++) {
+            provider.authenticate(basic("dispatcher", "d-secret", "10.0.0.1"));
+        }
+        for (int i = 0; i < 5; i++) {
+            String password = "wrong-" + (i % 4);
+            try {
+                provider.authenticate(basic("dispatcher", password, "10.0.0.1"));
+            } catch (AuthenticationException expected) {
+                // 401 or 429
+            }
+        }
+
+        assertThat(logins("verified")).isEqualTo(1);
+        assertThat(logins("cached")).isEqualTo(2);
+        assertThat(logins("refused")).isEqualTo(3);
+        assertThat(logins("limited")).as("wrong-3, beyond the limit").isEqualTo(1);
+        assertThat(logins("refused_cached"))
+                .as("wrong-0 again, even while limited")
+                .isEqualTo(1);
+        assertThat(passwordChecks).hasValue(4);
+    }
+
+    @Test
     void withTheCacheOffEveryRequestIsChecked() {
         CachingBasicAuthenticationProvider uncached = provider(Duration.ZERO, Duration.ZERO, 0);
         for (int i = 0; i < 5; i++) {
@@ -198,7 +224,8 @@ class CachingBasicAuthenticationProviderTests {
         return new CachingBasicAuthenticationProvider(
                 verification,
                 new CredentialCache(ttl, failureTtl, 1_000, nanos::get),
-                new FailedLoginLimiter(failuresPerClient, Duration.ofMinutes(1), 100, nanos::get));
+                new FailedLoginLimiter(failuresPerClient, Duration.ofMinutes(1), 100, nanos::get),
+                new LoginMetrics(meters));
     }
 
     private static Authentication basic(String user, String password, String remoteAddress) {
@@ -209,8 +236,7 @@ class CachingBasicAuthenticationProviderTests {
         return token;
     }
 
-    @SuppressWarnings("unused")
-    private static Class<AuthenticationException> type() {
-        return AuthenticationException.class;
+    private double logins(String result) {
+        return meters.get("api.basic.logins").tag("result", result).counter().count();
     }
 }
