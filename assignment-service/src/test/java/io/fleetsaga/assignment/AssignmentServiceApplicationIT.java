@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.fleetsaga.assignment.support.RealInfrastructureTest;
 import io.fleetsaga.assignment.support.TopicReader;
 import io.fleetsaga.common.event.EventEnvelope;
+import io.fleetsaga.common.testing.ActuatorExposure;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -45,6 +46,12 @@ class AssignmentServiceApplicationIT extends RealInfrastructureTest {
         assertThat(http(HttpMethod.GET, "/actuator/prometheus", null).getBody())
                 .contains(
                         "inbox_duplicates_total{application=\"assignment-service\",consumer=\"assignment-service.order-events\"");
+    }
+
+    @Test
+    void exposesExactlyTheDocumentedActuatorEndpoints() {
+        ActuatorExposure.assertExactlyAsDocumented(
+                (user, path) -> httpAs(user, HttpMethod.GET, path, null), "ops", "dispatcher");
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.fleetsaga.order;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fleetsaga.common.testing.ActuatorExposure;
 import io.fleetsaga.infra.SpringInfrastructure;
 import io.fleetsaga.order.support.Api;
 import java.time.Duration;
@@ -100,6 +101,11 @@ class OrderServiceApplicationIT {
                 .contains("outbox_events_pending{application=\"order-service\"")
                 .contains("outbox_events_parked")
                 .contains("outbox_oldest_pending_age_seconds");
+    }
+
+    @Test
+    void exposesExactlyTheDocumentedActuatorEndpoints() {
+        ActuatorExposure.assertExactlyAsDocumented((user, path) -> http.as(user).get(path), Api.OPS, Api.DISPATCHER);
     }
 
     @Test

@@ -42,6 +42,24 @@ class ApiSecurityConfigurationTests {
     }
 
     @Test
+    void refusesANegativeCacheTtlAndAnEmptyFailureWindow() {
+        runner.withPropertyValues("fleetsaga.security.basic.cache-ttl=-1s")
+                .run(context -> assertThat(context)
+                        .getFailure()
+                        .rootCause()
+                        .hasMessageContaining("cache-ttl must not be negative"));
+        runner.withPropertyValues("fleetsaga.security.basic.failure-window=0s")
+                .run(context -> assertThat(context)
+                        .getFailure()
+                        .rootCause()
+                        .hasMessageContaining("failure-window must be positive"));
+        runner.withPropertyValues(
+                        "fleetsaga.security.basic.failure-window=0s", "fleetsaga.security.basic.failures-per-client=0")
+                .run(context ->
+                        assertThat(context).as("no limit, no window needed").hasNotFailed());
+    }
+
+    @Test
     void startsWithoutUsersAndThenAnswersEverything401() {
         runner.run(context -> assertThat(context).hasNotFailed());
     }

@@ -47,4 +47,39 @@ class ReconciliationApiSecurityIT extends RealInfrastructureTest {
             assertThat(service.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_JSON);
         }
     }
+
+    /**
+     * order-service's reconciliation client sends the same Basic header on every call: after the first, its calls are
+     * answered from the credential cache — at most one bcrypt check for a whole run of pages.
+     */
+    @Test
+    void theServiceIdentityIsCheckedOnceAndThenAnsweredFromTheCache() {
+        httpAs("service", HttpMethod.GET, "/internal/reconciliation/consumer-positions", null);
+        double checksBefore = logins("verified") + logins("refused");
+        double cachedBefore = logins("cached");
+
+        for (int page = 0; page < 20; page++) {
+            Call call = CALLS.get(page % 2);
+            assertThat(httpAs("service", call.method(), call.path(), call.body())
+                            .getStatusCode()
+                            .value())
+                    .isEqualTo(200);
+        }
+
+        assertThat(logins("verified") + logins("refused") - checksBefore)
+                .as("password checks during 20 calls")
+                .isZero();
+        assertThat(logins("cached") - cachedBefore).isGreaterThanOrEqualTo(20);
+    }
+
+    /** {@code api_basic_logins_total{result}} of this instance, read from /actuator/prometheus. */
+    private double logins(String result) {
+        String scrape =
+                httpAs(null, HttpMethod.GET, "/actuator/prometheus", null).getBody();
+        return scrape.lines()
+                .filter(line ->
+                        line.startsWith("api_basic_logins_total{") && line.contains("result=\"" + result + "\""))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
+    }
 }
