@@ -8,8 +8,6 @@ import io.swagger.v3.oas.models.media.Content;
 import io.swagger.v3.oas.models.media.MediaType;
 import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.responses.ApiResponse;
-import io.swagger.v3.oas.models.security.SecurityRequirement;
-import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.oas.models.servers.Server;
 import io.swagger.v3.oas.models.tags.Tag;
 import java.util.List;
@@ -27,8 +25,6 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class ApiDocumentation {
 
-    static final String BASIC_AUTH = "basicAuth";
-
     @Bean
     OpenAPI assignmentServiceOpenApi() {
         return new OpenAPI()
@@ -37,7 +33,7 @@ class ApiDocumentation {
                         .version("1")
                         .description("Assignment tasks: a courier's batch of orders with its counters and real-time"
                                 + " overview; the internal read API order-service's reconciliation compares with;"
-                                + " the outbox ops API. Every call needs HTTP Basic credentials: reads of `/api/**`"
+                                + " the outbox ops API. Every call needs HTTP Basic credentials (or a JWT bearer token where configured): reads of `/api/**`"
                                 + " role DISPATCHER or OPS, changes DISPATCHER, `/api/ops/**` OPS, `/internal/**`"
                                 + " SERVICE. Every error is an RFC 9457 problem (`application/problem+json`)."
                                 + " Guides: docs/assignment-api.md, docs/contracts.md."))
@@ -49,14 +45,7 @@ class ApiDocumentation {
                                 .name("Reconciliation (internal)")
                                 .description("What order-service's reconciliation reads and repairs: link digests,"
                                         + " links, task counters (SERVICE)")))
-                .addSecurityItem(new SecurityRequirement().addList(BASIC_AUTH))
                 .components(new Components()
-                        .addSecuritySchemes(
-                                BASIC_AUTH,
-                                new SecurityScheme()
-                                        .type(SecurityScheme.Type.HTTP)
-                                        .scheme("basic")
-                                        .description("The users and roles of fleetsaga.security.users"))
                         .addResponses(
                                 "StaleFencingToken",
                                 new ApiResponse()

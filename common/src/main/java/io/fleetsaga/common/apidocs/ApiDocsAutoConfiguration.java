@@ -8,9 +8,9 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * What both services' OpenAPI documents share, for an application with springdoc: the problem schema and responses
- * ({@link ProblemOpenApi}), nullability and {@code required} from {@code @Nullable} ({@link NullableProperties}),
- * and the kit's outbox ops endpoints ({@link OutboxOpsOpenApi}). The services add only their own: title, tags,
- * security scheme, their domain's responses.
+ * ({@link ProblemOpenApi}), HTTP Basic or JWT ({@link SecuritySchemesOpenApi}), nullability and {@code required} from {@code @Nullable} ({@link NullableProperties}),
+ * and the kit's outbox ops endpoints ({@link OutboxOpsOpenApi}). The services add only their own: title, tags, their
+ * domain's responses.
  */
 @AutoConfiguration
 @ConditionalOnClass(OpenApiCustomizer.class)
@@ -25,6 +25,11 @@ public class ApiDocsAutoConfiguration {
     @Bean
     NullableProperties nullableProperties() {
         return new NullableProperties();
+    }
+
+    @Bean
+    SecuritySchemesOpenApi securitySchemesOpenApi() {
+        return new SecuritySchemesOpenApi();
     }
 
     @Bean

@@ -13,8 +13,6 @@ import io.swagger.v3.oas.models.media.StringSchema;
 import io.swagger.v3.oas.models.parameters.HeaderParameter;
 import io.swagger.v3.oas.models.parameters.Parameter;
 import io.swagger.v3.oas.models.responses.ApiResponse;
-import io.swagger.v3.oas.models.security.SecurityRequirement;
-import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.oas.models.servers.Server;
 import io.swagger.v3.oas.models.tags.Tag;
 import java.util.List;
@@ -35,8 +33,6 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class ApiDocumentation {
 
-    static final String BASIC_AUTH = "basicAuth";
-
     /**
      * The ops console's pass-through to assignment-service ({@code console.web.AssignmentServiceProxy}): plumbing
      * of the console, not an API of this service — one catch-all mapping that springdoc would list as seven
@@ -55,7 +51,7 @@ class ApiDocumentation {
                         .version("1")
                         .description("Fleet orders: the source of truth for order status, the saga \"assign"
                                 + " order\", and the ops API (sagas, outbox, reconciliation). Every call needs HTTP"
-                                + " Basic credentials: reads of `/api/**` role DISPATCHER or OPS, changes DISPATCHER,"
+                                + " Basic credentials (or a JWT bearer token where configured): reads of `/api/**` role DISPATCHER or OPS, changes DISPATCHER,"
                                 + " `/api/ops/**` OPS. Every error is an RFC 9457 problem"
                                 + " (`application/problem+json`). Guides: docs/order-api.md,"
                                 + " docs/reconciliation.md."))
@@ -70,14 +66,7 @@ class ApiDocumentation {
                                 .name("Reconciliation (ops)")
                                 .description("Runs comparing the orders with assignment-service's links, and the"
                                         + " drift they found (OPS)")))
-                .addSecurityItem(new SecurityRequirement().addList(BASIC_AUTH))
                 .components(new Components()
-                        .addSecuritySchemes(
-                                BASIC_AUTH,
-                                new SecurityScheme()
-                                        .type(SecurityScheme.Type.HTTP)
-                                        .scheme("basic")
-                                        .description("The users and roles of fleetsaga.security.users"))
                         .addResponses(
                                 "IdempotencyKeyReused",
                                 new ApiResponse()
