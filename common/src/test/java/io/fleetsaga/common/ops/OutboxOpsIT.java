@@ -133,12 +133,12 @@ class OutboxOpsIT {
 
         mvc.perform(post("/api/ops/outbox/parked/requeue"))
                 .andExpect(status().isBadRequest())
-                .andExpect(jsonPath("$.field").value("all"));
+                .andExpect(jsonPath("$.errors[0].field").value("all"));
         mvc.perform(post("/api/ops/outbox/parked/requeue").param("all", "true").param("reason", "HTTP 400"))
                 .andExpect(status().isBadRequest());
         mvc.perform(post("/api/ops/outbox/parked/requeue").param("aggregateId", "o-1"))
                 .andExpect(status().isBadRequest())
-                .andExpect(jsonPath("$.field").value("aggregateId"));
+                .andExpect(jsonPath("$.errors[0].field").value("aggregateId"));
         mvc.perform(post("/api/ops/outbox/parked/requeue").param("all", "true").param("limit", "1001"))
                 .andExpect(status().isBadRequest());
 
