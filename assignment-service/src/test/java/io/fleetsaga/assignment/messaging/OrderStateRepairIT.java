@@ -63,8 +63,7 @@ class OrderStateRepairIT extends RealInfrastructureTest {
                                 "service",
                                 HttpMethod.POST,
                                 "/internal/reconciliation/counter-check",
-                                "{\"taskIds\":[\"" + taskId + "\"],\"lease\":\"reconciliation-" + taskId
-                                        + "\",\"fencingToken\":1}")
+                                "{\"taskIds\":[\"" + taskId + "\"]}")
                         .getBody())
                 .path("mismatches");
         assertThat(mismatches.findValuesAsString("assignedCount")).containsExactly("2");
@@ -193,8 +192,7 @@ class OrderStateRepairIT extends RealInfrastructureTest {
                                 "service",
                                 HttpMethod.POST,
                                 "/internal/reconciliation/counter-recompute",
-                                "{\"taskIds\":[\"" + taskId + "\"],\"lease\":\"reconciliation-" + taskId
-                                        + "\",\"fencingToken\":1}")
+                                "{\"taskIds\":[\"" + taskId + "\"]}")
                         .getStatusCode()
                         .value())
                 .isEqualTo(200);
