@@ -192,7 +192,8 @@ class OrderStateRepairIT extends RealInfrastructureTest {
                                 "service",
                                 HttpMethod.POST,
                                 "/internal/reconciliation/counter-recompute",
-                                "{\"taskIds\":[\"" + taskId + "\"]}")
+                                "{\"taskIds\":[\"" + taskId + "\"],\"lease\":\"reconciliation-" + taskId
+                                        + "\",\"fencingToken\":1}")
                         .getStatusCode()
                         .value())
                 .isEqualTo(200);
