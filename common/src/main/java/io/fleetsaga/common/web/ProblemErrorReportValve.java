@@ -8,6 +8,7 @@ import org.apache.catalina.valves.ErrorReportValve;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.converter.json.ProblemDetailJacksonMixin;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -19,7 +20,10 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public class ProblemErrorReportValve extends ErrorReportValve {
 
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    /** Serialises a problem as Spring MVC does (members flat, nulls left out), without the application's mapper. */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .addMixIn(ProblemDetail.class, ProblemDetailJacksonMixin.class)
+            .build();
 
     public ProblemErrorReportValve() {
         setShowReport(false);

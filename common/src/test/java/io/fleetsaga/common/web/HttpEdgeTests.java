@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -207,6 +208,17 @@ class HttpEdgeTests {
         assertThat(answer.status()).as(answer.toString()).isBetween(400, 499);
         assertThat(answer.contentType()).as(answer.toString()).startsWith("application/problem+json");
         assertThat(answer.json().get("type").asString()).startsWith(Problems.PREFIX);
+        assertThat(answer.json().propertyNames())
+                .as("members of a problem, no nulls, no Java bean leftovers")
+                .containsAnyOf("status")
+                .doesNotContain("properties")
+                .allMatch(name -> List.of("type", "title", "status", "detail", "instance", "errors")
+                        .contains(name));
+        answer.json()
+                .properties()
+                .forEach(member -> assertThat(member.getValue().isNull())
+                        .as(member.getKey())
+                        .isFalse());
     }
 
     @Test
