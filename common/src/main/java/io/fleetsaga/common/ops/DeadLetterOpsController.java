@@ -3,13 +3,13 @@ package io.fleetsaga.common.ops;
 import io.fleetsaga.common.deadletter.DeadLetterAddress;
 import io.fleetsaga.common.deadletter.DeadLetterException;
 import io.fleetsaga.common.deadletter.DeadLetterOperations;
+import io.fleetsaga.common.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import java.net.URI;
 import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -39,8 +39,6 @@ class DeadLetterOpsController {
 
     private static final String PROBLEM_JSON = "application/problem+json";
     private static final String PROBLEM_SCHEMA = "#/components/schemas/Problem";
-
-    private static final String PROBLEM = "urn:fleet-saga:problem:";
 
     private final DeadLetterOperations deadLetters;
 
@@ -178,10 +176,7 @@ class DeadLetterOpsController {
     }
 
     private static ProblemDetail problem(HttpStatus status, String type, String title, RuntimeException e) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, e.getMessage());
-        problem.setType(URI.create(PROBLEM + type));
-        problem.setTitle(title);
-        return problem;
+        return Problems.of(status, type, title, e.getMessage());
     }
 
     record DeadLetterTopicList(List<DeadLetterOperations.DeadLetterTopic> topics) {}

@@ -8,6 +8,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.filter.OncePerRequestFilter;
 import tools.jackson.databind.ObjectMapper;
@@ -35,7 +36,9 @@ final class BodySizeLimit extends OncePerRequestFilter {
             Problems.write(request, response, problem(), mapper);
             return;
         }
-        HttpServletRequest limited = request.getContentLengthLong() >= 0 ? request : new Limited(request, maxBytes);
+        // a declared length was checked above; only a body without one (chunked) is counted while it is read
+        HttpServletRequest limited =
+                request.getHeader(HttpHeaders.TRANSFER_ENCODING) == null ? request : new Limited(request, maxBytes);
         try {
             chain.doFilter(limited, response);
         } catch (ServletException | IOException | RuntimeException e) {

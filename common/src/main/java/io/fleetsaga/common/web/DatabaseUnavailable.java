@@ -26,7 +26,7 @@ import org.springframework.transaction.CannotCreateTransactionException;
 public final class DatabaseUnavailable {
 
     /** Problem type of the 503 answer. */
-    public static final URI TYPE = URI.create("urn:fleet-saga:problem:database-unavailable");
+    public static final URI TYPE = Problems.type("database-unavailable");
 
     /** What {@code Retry-After} says: about one pool connection timeout. */
     public static final Duration RETRY_AFTER = Duration.ofSeconds(5);

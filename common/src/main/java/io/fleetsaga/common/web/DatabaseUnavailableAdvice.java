@@ -1,7 +1,6 @@
 package io.fleetsaga.common.web;
 
 import java.net.SocketTimeoutException;
-import java.net.URI;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
 import org.slf4j.Logger;
@@ -17,8 +16,6 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
-import org.springframework.web.context.request.NativeWebRequest;
-import org.springframework.web.context.request.ServletWebRequest;
 
 /**
  * Answers a request whose database does not answer with {@code 503}, {@code Retry-After} and RFC 9457 problem
@@ -45,12 +42,10 @@ class DatabaseUnavailableAdvice {
         SQLRecoverableException.class,
         SocketTimeoutException.class
     })
-    ResponseEntity<ProblemDetail> databaseUnavailable(Exception e, NativeWebRequest request) {
+    ResponseEntity<ProblemDetail> databaseUnavailable(Exception e) {
         log.warn("request failed, the database does not answer: {}", e.toString());
+        // its instance is filled in by ProblemCompletion, like every problem a handler returns
         ProblemDetail problem = DatabaseUnavailable.problem();
-        if (request instanceof ServletWebRequest servlet) {
-            problem.setInstance(URI.create(servlet.getRequest().getRequestURI()));
-        }
         return ResponseEntity.status(problem.getStatus())
                 .header(HttpHeaders.RETRY_AFTER, String.valueOf(DatabaseUnavailable.RETRY_AFTER.toSeconds()))
                 .body(problem);

@@ -5,12 +5,9 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.net.URI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.web.filter.OncePerRequestFilter;
 import tools.jackson.databind.ObjectMapper;
 
@@ -39,13 +36,9 @@ final class DatabaseUnavailableFilter extends OncePerRequestFilter {
                 throw e;
             }
             log.warn("request failed, the database does not answer: {}", e.toString());
-            ProblemDetail problem = DatabaseUnavailable.problem();
-            problem.setInstance(URI.create(request.getRequestURI()));
             response.reset();
-            response.setStatus(problem.getStatus());
             response.setHeader(HttpHeaders.RETRY_AFTER, String.valueOf(DatabaseUnavailable.RETRY_AFTER.toSeconds()));
-            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-            mapper.writeValue(response.getOutputStream(), problem);
+            Problems.write(request, response, DatabaseUnavailable.problem(), mapper);
         }
     }
 }

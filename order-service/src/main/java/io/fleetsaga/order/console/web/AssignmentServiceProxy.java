@@ -1,5 +1,6 @@
 package io.fleetsaga.order.console.web;
 
+import io.fleetsaga.common.web.Problems;
 import io.fleetsaga.order.console.ConsoleSettings;
 import io.fleetsaga.order.reconciliation.ReconciliationSettings;
 import jakarta.servlet.http.HttpServletRequest;
@@ -163,9 +164,7 @@ class AssignmentServiceProxy {
     }
 
     private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String type, String title, String detail) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setType(URI.create("urn:fleet-saga:problem:" + type));
-        problem.setTitle(title);
+        ProblemDetail problem = Problems.of(status, type, title, detail);
         return ResponseEntity.status(status)
                 .contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .body(problem);

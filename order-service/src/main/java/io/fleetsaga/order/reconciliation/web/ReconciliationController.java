@@ -1,5 +1,6 @@
 package io.fleetsaga.order.reconciliation.web;
 
+import io.fleetsaga.common.web.Problems;
 import io.fleetsaga.order.reconciliation.Drift;
 import io.fleetsaga.order.reconciliation.DriftType;
 import io.fleetsaga.order.reconciliation.InvalidRunRequestException;
@@ -208,9 +209,7 @@ class ReconciliationController {
 
     private static ErrorResponseException problem(
             HttpStatus status, String type, String title, String detail, Long runningRunId) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setType(URI.create("urn:fleet-saga:problem:" + type));
-        problem.setTitle(title);
+        ProblemDetail problem = Problems.of(status, type, title, detail);
         if (runningRunId != null) {
             problem.setProperty("runningRunId", runningRunId);
         }
