@@ -84,6 +84,7 @@ public final class RelayBenchmark {
         long backlogPending = Long.getLong("bench.relay.backlog.pending", 20_000);
         long backlogSent = Long.getLong("bench.relay.backlog.sent", 500_000);
         boolean jfr = Boolean.getBoolean("bench.relay.jfr");
+        boolean modulith = Boolean.parseBoolean(System.getProperty("bench.relay.modulith", "true"));
         Map<String, String> outboxProperties = new LinkedHashMap<>();
         String batchSize = System.getProperty("bench.relay.batch-size", "");
         if (!batchSize.isBlank()) {
@@ -132,7 +133,9 @@ public final class RelayBenchmark {
                     "record: an OrderStateChanged envelope as the relay sends it, %d bytes of value (key: the order"
                             + " id, 36 bytes; headers: event id, type, aggregate type, version, traceparent)",
                     recordSize);
-            createTopics(broker.bootstrapServers(), List.of("warmup", "relay", "perf", "sync", "empty", "backlog"));
+            createTopics(
+                    broker.bootstrapServers(),
+                    List.of("warmup", "relay", "perf", "sync", "empty", "backlog", "modulith"));
 
             // warm-up: connections, JIT, and the claim query's text as the built code sends it (not reported)
             fill(db, "warmup", 5_000, 500, false);
@@ -174,10 +177,12 @@ public final class RelayBenchmark {
             perfRow("Kafka ProducerPerformance, unthrottled (acks=all, idempotent, relay's linger)", perf);
             // unthrottled, its latency is the wait in its own send buffer; at the relay's rate it is the transport's
             long relayRate = Math.max(1, Math.round(relay.eventsPerSecond()));
-            out.line("ProducerPerformance at the relay's rate, %,d records/s:", relayRate);
+            // a latency measurement: 30 s of it are enough
+            long pacedRecords = Math.min(events, Math.max(1_000, relayRate * 30));
+            out.line("ProducerPerformance at the relay's rate, %,d records/s, %,d records:", relayRate, pacedRecords);
             ProducerCeiling.PerfResult paced = ProducerCeiling.producerPerformance(
                     RelayRun.topicOf("perf"),
-                    events,
+                    pacedRecords,
                     recordSize,
                     relayRate,
                     ProducerCeiling.withoutClientId(relays.producerProperties("perf")),
@@ -232,6 +237,68 @@ public final class RelayBenchmark {
             RelayRun.Result backlog = relays.drain("backlog", "backlog", backlogPending, out);
             report(backlog, null);
 
+            // (c) the peer: Spring Modulith's registry with Kafka externalization
+            ModulithRun.Result peer = null;
+            if (modulith) {
+                out.line("");
+                out.line(
+                        "== (c) Spring Modulith %s: JDBC event publication registry + Kafka externalization, %,d events"
+                                + " published in transactions of %d ==",
+                        org.springframework.modulith.events.Externalized.class
+                                .getPackage()
+                                .getImplementationVersion(),
+                        events,
+                        settings.batchSize());
+                try {
+                    peer = new ModulithRun(
+                                    db,
+                                    broker.bootstrapServers(),
+                                    ProducerCeiling.withoutClientId(relays.producerProperties("modulith")))
+                            .run("modulith", events, aggregates, settings.batchSize(), relays, out);
+                } catch (Exception e) {
+                    // the peer failing must not cost the figures already measured
+                    out.line("modulith FAILED: %s", e);
+                    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+                        out.line("  caused by %s", t);
+                    }
+                }
+            }
+            if (peer != null) {
+                out.line(
+                        "modulith: %,d events published in %.2f s, all completed after %.2f s = %,.0f events/s;"
+                                + " per event publication → completion %s; mariadbd CPU %.1f s; Handler_read total %,d"
+                                + " = %.1f per event",
+                        peer.events(),
+                        peer.publishSeconds(),
+                        peer.seconds(),
+                        peer.eventsPerSecond(),
+                        percentiles(peer.publicationToCompletionMicros()),
+                        peer.dbCpuSeconds(),
+                        peer.handlerReads().values().stream()
+                                .mapToLong(Long::longValue)
+                                .sum(),
+                        peer.handlerReads().values().stream()
+                                        .mapToLong(Long::longValue)
+                                        .sum()
+                                / (double) peer.events());
+                out.line("  a completed publication: %s", peer.sample());
+                table.row(
+                        "Spring Modulith registry + Kafka externalization (publish in tx of " + settings.batchSize()
+                                + " → all completed)",
+                        peer.events(),
+                        peer.seconds(),
+                        peer.eventsPerSecond(),
+                        "per event: publication → completion",
+                        ms(peer.publicationToCompletionMicros(), 50),
+                        ms(peer.publicationToCompletionMicros(), 99),
+                        ms(peer.publicationToCompletionMicros(), 100),
+                        peer.dbCpuSeconds(),
+                        peer.handlerReads().values().stream()
+                                        .mapToLong(Long::longValue)
+                                        .sum()
+                                / (double) peer.events());
+            }
+
             // ratios
             out.line("");
             out.line("== ratios (same run) ==");
@@ -248,6 +315,9 @@ public final class RelayBenchmark {
                     "relay p99 ÷ ProducerPerformance at the relay's rate p99 (per record send → ack)",
                     ms(relay.sendToAckMicros(), 99),
                     (double) paced.p99Ms());
+            if (peer != null) {
+                ratio("relay ÷ Spring Modulith, events/s", relay.eventsPerSecond(), peer.eventsPerSecond());
+            }
             ratio("backlog ÷ empty table, events/s", backlog.eventsPerSecond(), empty.eventsPerSecond());
             ratio("backlog ÷ empty table, rows read per event", readsPerEvent(backlog), readsPerEvent(empty));
             ratio("backlog ÷ empty table, claim query p50", ms(backlog.claimMicros(), 50), ms(empty.claimMicros(), 50));

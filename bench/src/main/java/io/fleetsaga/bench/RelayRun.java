@@ -119,6 +119,8 @@ final class RelayRun {
         // as in the services' application.yml
         config.setConnectionTimeout(3000);
         config.setValidationTimeout(1000);
+        config.setMaxLifetime(1_800_000);
+        config.setKeepaliveTime(30_000);
         config.setConnectionInitSql("SET SESSION innodb_lock_wait_timeout = 5, SESSION wait_timeout = 60");
         config.addDataSourceProperty("connectTimeout", "3000");
         config.addDataSourceProperty("socketTimeout", "60000");
