@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -21,6 +23,7 @@ import org.springframework.jdbc.core.RowMapper;
 import org.springframework.transaction.IllegalTransactionStateException;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -73,6 +76,7 @@ public final class JdbcOutboxStore {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate claimTransaction;
     private final TransactionTemplate writeTransaction;
+    private final List<Consumer<String>> appendListeners = new CopyOnWriteArrayList<>();
 
     public JdbcOutboxStore(DataSource dataSource, PlatformTransactionManager transactionManager) {
         this.dataSource = dataSource;
@@ -114,6 +118,33 @@ public final class JdbcOutboxStore {
                 toUtc(envelope.occurredAt()),
                 envelope.traceparent(),
                 envelope.payload());
+        if (!appendListeners.isEmpty()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    committedAppend(topic);
+                }
+            });
+        }
+    }
+
+    /**
+     * Calls {@code listener} with the topic of every row appended through this store, once the transaction that
+     * appended it has committed (on the committing thread: the listener must be quick and must not throw). Rows
+     * appended by other instances or other processes are not seen: the relay's poll finds those.
+     */
+    public void onCommittedAppend(Consumer<String> listener) {
+        appendListeners.add(listener);
+    }
+
+    private void committedAppend(String topic) {
+        for (Consumer<String> listener : appendListeners) {
+            try {
+                listener.accept(topic);
+            } catch (RuntimeException e) {
+                // the row is committed; at worst it waits for the next poll
+            }
+        }
     }
 
     /**
