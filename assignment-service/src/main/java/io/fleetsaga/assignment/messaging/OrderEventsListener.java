@@ -22,7 +22,7 @@ import org.springframework.stereotype.Component;
  * <p><b>Guarantees.</b> For each message the inbox record, the effect (links, counters, mirror), the courier
  * notifications of orders joining or leaving a task ({@link CourierNotifications}) and — for a command — the reply
  * appended to the outbox commit in <em>one</em> transaction, opened by the inbox; the
- * offset is committed after that (ack mode RECORD). A redelivered message is skipped by the inbox, and an
+ * offset is committed after that (ack mode BATCH: after every record of the poll was handled). A redelivered message is skipped by the inbox, and an
  * order state is applied only if newer than the one held, so duplicates and reordering converge — except a
  * reconciliation repair ({@link OrderStateRepair}), applied whatever version is held, still exactly once. A record
  * that cannot be read goes to the dead-letter topic at once; a failing one (a deadlock or lock timeout under
@@ -91,7 +91,7 @@ class OrderEventsListener {
 
     private void onStateChanged(EventEnvelope envelope) {
         OrderState state = payloads.state(envelope);
-        inbox.process(AssignmentTopics.ORDER_EVENTS_CONSUMER, envelope.eventId(), () -> {
+        inbox.process(AssignmentTopics.ORDER_EVENTS_CONSUMER, envelope, () -> {
                     OrderStateProjection.Result result = projection.apply(state);
                     notifications.append(result.membershipChanges(), envelope.traceparent());
                     return result.outcome();
@@ -105,7 +105,7 @@ class OrderEventsListener {
      */
     private void onStateRepair(EventEnvelope envelope) {
         OrderState state = payloads.repair(envelope);
-        inbox.process(AssignmentTopics.ORDER_EVENTS_CONSUMER, envelope.eventId(), () -> {
+        inbox.process(AssignmentTopics.ORDER_EVENTS_CONSUMER, envelope, () -> {
                     OrderStateProjection.Result result = projection.repair(state);
                     notifications.append(result.membershipChanges(), envelope.traceparent());
                     return result.outcome();
@@ -115,7 +115,7 @@ class OrderEventsListener {
 
     private void onAssignRequested(EventEnvelope envelope) {
         AssignOrderRequested command = payloads.command(envelope);
-        inbox.process(AssignmentTopics.ORDER_EVENTS_CONSUMER, envelope.eventId(), () -> {
+        inbox.process(AssignmentTopics.ORDER_EVENTS_CONSUMER, envelope, () -> {
                     AssignmentDecision decision =
                             assignments.assign(command.orderId(), command.taskId(), command.orderVersion());
                     notifications.append(decision.membershipChanges(), envelope.traceparent());

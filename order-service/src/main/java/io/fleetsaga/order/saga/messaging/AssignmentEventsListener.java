@@ -21,7 +21,7 @@ import tools.jackson.databind.ObjectMapper;
 /**
  * Consumes assignment-service's replies ({@code fleet.assignment.events}, group {@code order-service})
  * through the inbox: the inbox record and the saga's step commit in one transaction, and the offset is
- * committed after that (ack mode RECORD). So a redelivered reply is skipped by the inbox, and a reply for
+ * committed after that (ack mode BATCH: after every record of the poll was handled). So a redelivered reply is skipped by the inbox, and a reply for
  * a saga that is no longer running is acknowledged without effect. A record that cannot be read goes to
  * the dead-letter topic at once, a failing one after the kit's retries; a type this service does not know
  * is acknowledged and skipped (forward compatibility).
@@ -81,7 +81,7 @@ class AssignmentEventsListener {
     }
 
     private void process(EventEnvelope envelope, Runnable handler) {
-        inbox.process(OrderTopics.ASSIGNMENT_EVENTS_CONSUMER, envelope.eventId(), handler);
+        inbox.process(OrderTopics.ASSIGNMENT_EVENTS_CONSUMER, envelope, handler);
     }
 
     private <T> T payload(EventEnvelope envelope, Class<T> type) {
