@@ -124,6 +124,9 @@ final class RelayRun {
         config.setConnectionInitSql("SET SESSION innodb_lock_wait_timeout = 5, SESSION wait_timeout = 60");
         config.addDataSourceProperty("connectTimeout", "3000");
         config.addDataSourceProperty("socketTimeout", "60000");
+        config.addDataSourceProperty("cachePrepStmts", "true");
+        config.addDataSourceProperty("prepStmtCacheSize", "250");
+        config.addDataSourceProperty("prepStmtCacheSqlLimit", "2048");
         return new HikariDataSource(config);
     }
 
