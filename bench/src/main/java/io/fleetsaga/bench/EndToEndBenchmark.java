@@ -519,6 +519,7 @@ public final class EndToEndBenchmark {
             JfrProfile.start(order.pid(), "e2e");
             JfrProfile.start(assignment.pid(), "e2e");
         }
+        ConcurrentLinkedQueue<long[]> responseTimes = latencies != null ? latencies : new ConcurrentLinkedQueue<>();
         DispatcherSimulation.Plan plan = new DispatcherSimulation.Plan(
                 orderService.toString(),
                 DISPATCHER,
@@ -529,8 +530,14 @@ public final class EndToEndBenchmark {
                 rate,
                 duration,
                 window,
-                latencies);
-        GatlingRun.Stats gatling = GatlingRun.run(plan, gatlingDir, name);
+                responseTimes);
+        Path report = GatlingRun.run(plan, gatlingDir, name);
+        OrderPool.Counts counts = pool.drainCounts();
+        GatlingRun.Stats gatling = GatlingRun.stats(
+                report,
+                responseTimes,
+                counts.failed(),
+                (end.get().nanos() - start.get().nanos()) / 1e9);
         long[] rss = new long[pids.length];
         for (int i = 0; i < pids.length; i++) {
             rss[i] = Procfs.statusKb(pids[i], "VmRSS").orElse(-1) / 1024;
@@ -563,7 +570,7 @@ public final class EndToEndBenchmark {
                 start.get(),
                 end.get(),
                 gatling,
-                pool.drainCounts(),
+                counts,
                 rss,
                 cpuSeconds,
                 outboxPending,

@@ -7,13 +7,11 @@ import java.util.Comparator;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
 
 /**
  * Runs one {@link DispatcherSimulation} in this JVM with Gatling's own launcher ({@code io.gatling.app.Gatling}), so
  * that Gatling writes its HTML report (response time percentiles over time, distribution) under the results folder,
- * and reads the run's statistics back from the report ({@code js/stats.json}).
+ * and sums up a run's response times.
  */
 final class GatlingRun {
 
@@ -31,7 +29,8 @@ final class GatlingRun {
 
     private GatlingRun() {}
 
-    static Stats run(DispatcherSimulation.Plan plan, Path resultsFolder, String description) throws IOException {
+    /** Runs the plan; returns the directory of Gatling's HTML report. */
+    static Path run(DispatcherSimulation.Plan plan, Path resultsFolder, String description) throws IOException {
         Files.createDirectories(resultsFolder);
         Set<Path> before = reports(resultsFolder);
         DispatcherSimulation.plan = plan;
@@ -50,11 +49,10 @@ final class GatlingRun {
         } finally {
             DispatcherSimulation.plan = null;
         }
-        Path report = reports(resultsFolder).stream()
+        return reports(resultsFolder).stream()
                 .filter(p -> !before.contains(p))
                 .max(Comparator.comparing(Path::toString))
                 .orElseThrow(() -> new IllegalStateException("Gatling (exit " + exit + ") wrote no report"));
-        return stats(report);
     }
 
     private static Set<Path> reports(Path folder) throws IOException {
@@ -63,20 +61,22 @@ final class GatlingRun {
         }
     }
 
-    /** The "total" statistics of Gatling's report. */
-    static Stats stats(Path report) throws IOException {
-        JsonNode stats = new ObjectMapper()
-                .readTree(report.resolve("js/stats.json").toFile())
-                .path("stats");
+    /**
+     * The run's figures from the response times the simulation recorded per answered request ({@link
+     * DispatcherSimulation.Plan#latencies}): exact percentiles (nearest rank) of the same values Gatling's report
+     * charts (which writes its statistics only into HTML).
+     */
+    static Stats stats(Path report, java.util.Collection<long[]> latencies, long failed, double seconds) {
+        double[] sorted = latencies.stream().mapToDouble(l -> l[1]).sorted().toArray();
         return new Stats(
                 report,
-                stats.path("numberOfRequests").path("total").asLong(),
-                stats.path("numberOfRequests").path("ko").asLong(),
-                stats.path("meanNumberOfRequestsPerSecond").path("total").asDouble(),
-                stats.path("percentiles1").path("total").asLong(),
-                stats.path("percentiles2").path("total").asLong(),
-                stats.path("percentiles3").path("total").asLong(),
-                stats.path("percentiles4").path("total").asLong(),
-                stats.path("maxResponseTime").path("total").asLong());
+                sorted.length + failed,
+                failed,
+                sorted.length / seconds,
+                Math.round(Pipeline.quantile(sorted, 0.5)),
+                Math.round(Pipeline.quantile(sorted, 0.75)),
+                Math.round(Pipeline.quantile(sorted, 0.95)),
+                Math.round(Pipeline.quantile(sorted, 0.99)),
+                sorted.length == 0 ? 0 : Math.round(sorted[sorted.length - 1]));
     }
 }
