@@ -147,10 +147,17 @@ final class Pipeline implements AutoCloseable {
 
     /** The sum of every sample of a metric (all label sets); NaN when absent. */
     static double sum(String text, String metric) {
+        return sum(text, metric, "");
+    }
+
+    /** The sum of the samples of a metric whose labels contain {@code label} (e.g. {@code result="verified"}). */
+    static double sum(String text, String metric, String label) {
         double total = Double.NaN;
         for (String line : text.split("\n")) {
             Matcher m = SAMPLE.matcher(line);
-            if (m.find() && m.group(1).equals(metric)) {
+            if (m.find()
+                    && m.group(1).equals(metric)
+                    && (label.isEmpty() || (m.group(3) != null && m.group(3).contains(label)))) {
                 total = (Double.isNaN(total) ? 0 : total) + Double.parseDouble(m.group(4));
             }
         }
