@@ -91,7 +91,7 @@ class OrderEventsListener {
 
     private void onStateChanged(EventEnvelope envelope) {
         OrderState state = payloads.state(envelope);
-        inbox.process(AssignmentTopics.ORDER_EVENTS_CONSUMER, envelope.eventId(), () -> {
+        inbox.process(AssignmentTopics.ORDER_EVENTS_CONSUMER, envelope, () -> {
                     OrderStateProjection.Result result = projection.apply(state);
                     notifications.append(result.membershipChanges(), envelope.traceparent());
                     return result.outcome();
@@ -105,7 +105,7 @@ class OrderEventsListener {
      */
     private void onStateRepair(EventEnvelope envelope) {
         OrderState state = payloads.repair(envelope);
-        inbox.process(AssignmentTopics.ORDER_EVENTS_CONSUMER, envelope.eventId(), () -> {
+        inbox.process(AssignmentTopics.ORDER_EVENTS_CONSUMER, envelope, () -> {
                     OrderStateProjection.Result result = projection.repair(state);
                     notifications.append(result.membershipChanges(), envelope.traceparent());
                     return result.outcome();
@@ -115,7 +115,7 @@ class OrderEventsListener {
 
     private void onAssignRequested(EventEnvelope envelope) {
         AssignOrderRequested command = payloads.command(envelope);
-        inbox.process(AssignmentTopics.ORDER_EVENTS_CONSUMER, envelope.eventId(), () -> {
+        inbox.process(AssignmentTopics.ORDER_EVENTS_CONSUMER, envelope, () -> {
                     AssignmentDecision decision =
                             assignments.assign(command.orderId(), command.taskId(), command.orderVersion());
                     notifications.append(decision.membershipChanges(), envelope.traceparent());

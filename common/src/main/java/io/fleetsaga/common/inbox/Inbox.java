@@ -1,7 +1,9 @@
 package io.fleetsaga.common.inbox;
 
 import io.fleetsaga.common.chaos.CrashPoints;
+import io.fleetsaga.common.event.EventEnvelope;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -60,6 +62,28 @@ public final class Inbox {
      * duplicate (and for a handler that returned {@code null}).
      */
     public <T> Optional<T> process(String consumer, UUID messageId, Supplier<T> handler) {
+        return process(consumer, messageId, null, handler);
+    }
+
+    /**
+     * Like {@link #process(String, UUID, Runnable)} for an event: also reports to the listeners how long after it
+     * occurred (in the writer's transaction, {@link EventEnvelope#occurredAt()}) its effect committed here — the
+     * propagation time, {@code inbox_propagation_seconds}.
+     */
+    public InboxResult process(String consumer, EventEnvelope event, Runnable handler) {
+        return process(consumer, event.eventId(), event.occurredAt(), () -> {
+                    handler.run();
+                    return InboxResult.PROCESSED;
+                })
+                .orElse(InboxResult.DUPLICATE);
+    }
+
+    /** Like {@link #process(String, UUID, Supplier)} for an event, reporting its propagation time (see above). */
+    public <T> Optional<T> process(String consumer, EventEnvelope event, Supplier<T> handler) {
+        return process(consumer, event.eventId(), event.occurredAt(), handler);
+    }
+
+    private <T> Optional<T> process(String consumer, UUID messageId, Instant occurredAt, Supplier<T> handler) {
         AtomicReference<T> result = new AtomicReference<>();
         boolean processed = Boolean.TRUE.equals(transaction.execute(status -> {
             try {
@@ -81,6 +105,10 @@ public final class Inbox {
         // committed, the listener has not returned: the offset is not committed (fault harness only)
         CrashPoints.hit(CrashPoints.INBOX_AFTER_COMMIT);
         listeners.forEach(l -> l.processed(consumer, messageId));
+        if (occurredAt != null) {
+            Duration propagation = Duration.between(occurredAt, Instant.now());
+            listeners.forEach(l -> l.propagated(consumer, messageId, propagation));
+        }
         return Optional.ofNullable(result.get());
     }
 

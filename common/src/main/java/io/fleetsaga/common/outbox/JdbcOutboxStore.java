@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -21,6 +23,7 @@ import org.springframework.jdbc.core.RowMapper;
 import org.springframework.transaction.IllegalTransactionStateException;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -42,6 +45,17 @@ import org.springframework.transaction.support.TransactionTemplate;
  * before its earlier one, also across retries and across relay instances. Rows of one aggregate are
  * inserted in commit order because the business change that causes them updates the aggregate's row
  * first (its version), which serialises writers of the same aggregate.
+ *
+ * <p><b>Cost.</b> The claim reads the pending rows in id order on {@code ix_outbox_event_claim (status, id,
+ * next_attempt_at)} and checks each candidate's aggregate for an older unsent row on {@code
+ * ix_outbox_event_aggregate (aggregate_type, aggregate_id, status, id)}: it never reads SENT rows, so its cost does
+ * not grow with the sent rows the retention keeps (docs/benchmarks.md, "Relay against peers"). "Unsent" is one
+ * lookup per unsent status ({@link #OLDER_UNSENT_ROW_ABSENT}), not {@code <> 'SENT'}, so that each is an index range.
+ * The index is forced: on a table of mostly SENT rows an optimizer that prefers the primary key for {@code ORDER BY id
+ * LIMIT n} walks all of them.
+ *
+ * <p><b>Wake-up.</b> An append registers an after-commit callback that tells this instance's relays a row is
+ * due ({@link #onCommittedAppend}): commit → publish does not wait for the relay's next poll.
  */
 public final class JdbcOutboxStore {
 
@@ -51,10 +65,18 @@ public final class JdbcOutboxStore {
 
     private static final int MAX_ERROR_LENGTH = 2000;
 
+    /**
+     * No older pending or parked row of the candidate's ({@code o}) aggregate: one lookup per status, each an index
+     * range on {@code (aggregate_type, aggregate_id, status, id)} (one {@code status IN (…)} lookup uses only the
+     * aggregate part of the key and reads the aggregate's whole history).
+     */
+    public static final String OLDER_UNSENT_ROW_ABSENT = olderRowAbsent("PENDING") + olderRowAbsent("PARKED");
+
     private final DataSource dataSource;
     private final JdbcTemplate jdbc;
     private final TransactionTemplate claimTransaction;
     private final TransactionTemplate writeTransaction;
+    private final List<Consumer<String>> appendListeners = new CopyOnWriteArrayList<>();
 
     public JdbcOutboxStore(DataSource dataSource, PlatformTransactionManager transactionManager) {
         this.dataSource = dataSource;
@@ -96,6 +118,33 @@ public final class JdbcOutboxStore {
                 toUtc(envelope.occurredAt()),
                 envelope.traceparent(),
                 envelope.payload());
+        if (!appendListeners.isEmpty()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    committedAppend(topic);
+                }
+            });
+        }
+    }
+
+    /**
+     * Calls {@code listener} with the topic of every row appended through this store, once the transaction that
+     * appended it has committed (on the committing thread: the listener must be quick and must not throw). Rows
+     * appended by other instances or other processes are not seen: the relay's poll finds those.
+     */
+    public void onCommittedAppend(Consumer<String> listener) {
+        appendListeners.add(listener);
+    }
+
+    private void committedAppend(String topic) {
+        for (Consumer<String> listener : appendListeners) {
+            try {
+                listener.accept(topic);
+            } catch (RuntimeException e) {
+                // the row is committed; at worst it waits for the next poll
+            }
+        }
     }
 
     /**
@@ -112,12 +161,10 @@ public final class JdbcOutboxStore {
         Object[] args = lane.topicPrefix() == null ? new Object[] {limit} : new Object[] {lane.likePattern(), limit};
         return claimTransaction.execute(status -> {
             List<OutboxRecord> locked = jdbc.query(
-                    "SELECT " + COLUMNS + " FROM outbox_event o"
+                    "SELECT " + COLUMNS + " FROM outbox_event o FORCE INDEX (ix_outbox_event_claim)"
                             + " WHERE o.status = 'PENDING' AND o.next_attempt_at <= UTC_TIMESTAMP(6)"
                             + lane.condition()
-                            + " AND NOT EXISTS (SELECT 1 FROM outbox_event p"
-                            + "   WHERE p.aggregate_type = o.aggregate_type AND p.aggregate_id = o.aggregate_id"
-                            + "   AND p.id < o.id AND p.status <> 'SENT')"
+                            + OLDER_UNSENT_ROW_ABSENT
                             + " ORDER BY o.id LIMIT ? FOR UPDATE SKIP LOCKED",
                     RECORD,
                     args);
@@ -160,7 +207,7 @@ public final class JdbcOutboxStore {
                 });
         jdbc.query(
                 "SELECT aggregate_type, aggregate_id, MIN(id) FROM outbox_event"
-                        + " WHERE status <> 'SENT' AND (aggregate_type, aggregate_id) IN (" + in + ")"
+                        + " WHERE status IN ('PENDING', 'PARKED') AND (aggregate_type, aggregate_id) IN (" + in + ")"
                         + " GROUP BY aggregate_type, aggregate_id",
                 rs -> {
                     heads.put(aggregateKey(rs.getString(1), rs.getString(2)), rs.getLong(3));
@@ -350,6 +397,11 @@ public final class JdbcOutboxStore {
                     rs.getString("traceparent"),
                     rs.getString("payload")),
             rs.getInt("attempts"));
+
+    private static String olderRowAbsent(String status) {
+        return " AND NOT EXISTS (SELECT 1 FROM outbox_event p WHERE p.aggregate_type = o.aggregate_type"
+                + " AND p.aggregate_id = o.aggregate_id AND p.status = '" + status + "' AND p.id < o.id)";
+    }
 
     private static String aggregateKey(String type, String id) {
         return type + '\u0000' + id;

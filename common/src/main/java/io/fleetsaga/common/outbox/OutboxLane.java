@@ -32,6 +32,11 @@ public record OutboxLane(String name, String topicPrefix, boolean matching) {
         return matching ? " AND o.topic LIKE ?" : " AND o.topic NOT LIKE ?";
     }
 
+    /** Whether this lane publishes rows of {@code topic}. */
+    public boolean matches(String topic) {
+        return topicPrefix == null || topic.startsWith(topicPrefix) == matching;
+    }
+
     String likePattern() {
         return topicPrefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
     }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -67,6 +68,9 @@ public final class OutboxRelay implements SmartLifecycle, WatchedTasks {
     private final PeriodicTasks tasks;
     private final LaneBackoff laneBackoff;
     private final WatchedTask polls;
+    /** At most one permit: a row was committed since the relay last looked (see {@link #wake()}). */
+    private final Semaphore wakeups = new Semaphore(0);
+
     private volatile boolean running;
 
     public OutboxRelay(
@@ -100,6 +104,23 @@ public final class OutboxRelay implements SmartLifecycle, WatchedTasks {
                 Clock.systemUTC(),
                 () -> ThreadLocalRandom.current().nextLong());
         listener.laneChanged(laneBackoff.state());
+        store.onCommittedAppend(topic -> {
+            if (lane.matches(topic)) {
+                wake();
+            }
+        });
+    }
+
+    /**
+     * Tells the relay a row of its lane was committed: it polls now instead of at the end of its poll interval (a
+     * relay that is busy polls again right after its current poll). Called by {@link JdbcOutboxStore} after the
+     * commit of an append in this instance; the poll interval remains the fallback for rows appended elsewhere, for
+     * retries that fall due and for a lane that backs off (a wake-up never cuts a backoff short).
+     */
+    public void wake() {
+        if (wakeups.availablePermits() == 0) {
+            wakeups.release();
+        }
     }
 
     /** The lane's current state: up, or backing off since when, after which error, probing next when. */
@@ -328,16 +349,28 @@ public final class OutboxRelay implements SmartLifecycle, WatchedTasks {
         }
     }
 
+    /**
+     * One round: drain, then wait for a wake-up or the poll interval. A wake-up that comes while draining is kept (one
+     * permit) and ends the next wait at once, so no commit waits for a full poll interval.
+     */
     private void loop() {
         if (!running) {
             return;
         }
+        wakeups.drainPermits();
         try {
             drain();
             polls.completed();
         } catch (RuntimeException e) {
             // e.g. the database is unreachable: keep polling, the rows are safe where they are
             log.warn("relay {}: poll failed, retrying in {}: {}", relayId, settings.pollInterval(), e.toString());
+        }
+        try {
+            if (running) {
+                wakeups.tryAcquire(settings.pollInterval().toNanos(), TimeUnit.NANOSECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -359,7 +392,8 @@ public final class OutboxRelay implements SmartLifecycle, WatchedTasks {
         }
         running = true;
         polls.started();
-        tasks.every(Duration.ZERO, settings.pollInterval(), this::loop);
+        // the loop waits for its wake-up or the poll interval itself (loop()); the executor only re-runs it
+        tasks.every(Duration.ZERO, Duration.ofMillis(1), this::loop);
         tasks.every(settings.cleanupInterval(), settings.cleanupInterval(), this::cleanup);
         log.info(
                 "outbox relay {} for lane {} started (batch {}, poll {})",
@@ -375,6 +409,7 @@ public final class OutboxRelay implements SmartLifecycle, WatchedTasks {
             return;
         }
         running = false;
+        wake();
         tasks.stop(settings.publishTimeout().plusSeconds(1));
         polls.stopped();
         log.info("outbox relay {} stopped", relayId);

@@ -3,12 +3,18 @@ package io.fleetsaga.common.inbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fleetsaga.common.event.EventEnvelope;
+import io.fleetsaga.common.metrics.InboxMetrics;
 import io.fleetsaga.common.support.KitDatabase;
 import io.fleetsaga.infra.Concurrently;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -125,5 +131,31 @@ class InboxIT {
 
     private int balance() {
         return db.jdbc.queryForObject("SELECT balance FROM account WHERE id = 1", Integer.class);
+    }
+
+    /**
+     * Issue 13: commit → applied is a histogram in the consumer ({@code inbox_propagation_seconds}), so production
+     * shows the figure the benchmark reports: from the event's occurrence to the effect's commit, once per event,
+     * not for a duplicate, not for a handler that failed.
+     */
+    @Test
+    void anAppliedEventRecordsItsPropagationTimeOnceAndADuplicateOrFailureDoesNot() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Inbox measured = new Inbox(db.dataSource, db.transactionManager, List.of(new InboxMetrics(registry)));
+        EventEnvelope event = new EventEnvelope(
+                UUID.randomUUID(), "Moved", "Parcel", "p-1", 1L, Instant.now().minusSeconds(2), null, "{}");
+
+        assertThat(measured.process("c", event, () -> {})).isEqualTo(InboxResult.PROCESSED);
+        assertThat(measured.process("c", event, () -> {})).isEqualTo(InboxResult.DUPLICATE);
+        EventEnvelope failing =
+                new EventEnvelope(UUID.randomUUID(), "Moved", "Parcel", "p-2", 1L, Instant.now(), null, "{}");
+        assertThatThrownBy(() -> measured.process("c", failing, () -> {
+                    throw new IllegalStateException("boom");
+                }))
+                .isInstanceOf(IllegalStateException.class);
+
+        Timer timer = registry.get("inbox.propagation").tag("consumer", "c").timer();
+        assertThat(timer.count()).isEqualTo(1);
+        assertThat(timer.totalTime(TimeUnit.MILLISECONDS)).isBetween(2_000.0, 60_000.0);
     }
 }

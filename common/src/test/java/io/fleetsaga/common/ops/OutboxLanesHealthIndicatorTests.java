@@ -2,6 +2,7 @@ package io.fleetsaga.common.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetsaga.common.outbox.JdbcOutboxStore;
 import io.fleetsaga.common.outbox.OutboxLaneState;
 import io.fleetsaga.common.outbox.OutboxLaneState.Status;
 import io.fleetsaga.common.outbox.OutboxListener;
@@ -16,6 +17,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.health.contributor.Health;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /** A lane that backs off is shown in health details, never as DOWN (incident I-4: requests do not need Kafka). */
 class OutboxLanesHealthIndicatorTests {
@@ -46,8 +49,9 @@ class OutboxLanesHealthIndicatorTests {
 
     @Test
     void reportsEveryRelaysLaneAndIsAlwaysUp() {
+        DriverManagerDataSource unused = new DriverManagerDataSource("jdbc:mysql://unused.invalid/never");
         OutboxRelay relay = new OutboxRelay(
-                null,
+                new JdbcOutboxStore(unused, new DataSourceTransactionManager(unused)),
                 record -> CompletableFuture.completedFuture(null),
                 Outboxes.settings(10, Duration.ofMillis(10), 3),
                 new OutboxListener() {});

@@ -17,6 +17,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -106,6 +109,79 @@ class OutboxClaimIT {
                         "relay-1", first.stream().map(OutboxRecord::id).toList()))
                 .as("the expired claimer can no longer mark the rows")
                 .isZero();
+    }
+
+    /**
+     * Issue 13: the claim walked the primary key past every SENT row the retention keeps (26,116 rows read to claim
+     * 100), and its head check read an aggregate's whole history. Rows read are counted by the server on one
+     * connection ({@code Handler_read_*}); SENT rows must not be among them.
+     */
+    @Test
+    void aClaimReadsOnlyUnsentRowsHoweverManySentRowsPrecedeThem() {
+        insertSent("cold-", 20_000); // 20,000 aggregates with one sent event each
+        insertSent("hot", 5_000); // one aggregate with 5,000 sent events
+        db.tx.executeWithoutResult(s -> {
+            store.append("t", Outboxes.event("hot", 5_001));
+            for (int i = 0; i < 10; i++) {
+                store.append("t", Outboxes.event("new-" + i, 1));
+            }
+        });
+        db.jdbc.execute("ANALYZE TABLE outbox_event");
+        SingleConnectionDataSource connection = new SingleConnectionDataSource(
+                db.dataSource.getJdbcUrl(), db.dataSource.getUsername(), db.dataSource.getPassword(), true);
+        try {
+            JdbcOutboxStore oneConnection =
+                    new JdbcOutboxStore(connection, new DataSourceTransactionManager(connection));
+            JdbcTemplate session = new JdbcTemplate(connection);
+
+            long before = rowsRead(session);
+            List<OutboxRecord> claimed = oneConnection.claim("relay", 100, Duration.ofSeconds(30));
+            long read = rowsRead(session) - before;
+
+            assertThat(claimed)
+                    .hasSize(11)
+                    .extracting(r -> r.envelope().aggregateId())
+                    .contains("hot", "new-9");
+            assertThat(read)
+                    .as("rows the claim read (Handler_read_*) behind 25,000 sent rows")
+                    .isLessThan(500);
+        } finally {
+            connection.destroy();
+        }
+    }
+
+    private static void insertSent(String aggregatePrefix, int rows) {
+        for (int from = 0; from < rows; from += 1000) {
+            StringBuilder sql = new StringBuilder("INSERT INTO outbox_event (event_id, topic, aggregate_type,"
+                    + " aggregate_id, aggregate_version, event_type, occurred_at, payload, status, attempts, created_at,"
+                    + " next_attempt_at, sent_at) VALUES ");
+            for (int i = from; i < Math.min(rows, from + 1000); i++) {
+                String aggregate = aggregatePrefix.endsWith("-") ? aggregatePrefix + i : aggregatePrefix;
+                sql.append(i == from ? "" : ",")
+                        .append("('")
+                        .append(UUID.randomUUID())
+                        .append("', 't', 'Parcel', '")
+                        .append(aggregate)
+                        .append("', ")
+                        .append(i + 1)
+                        .append(", 'ParcelMoved', UTC_TIMESTAMP(6), '{}', 'SENT', 1, UTC_TIMESTAMP(6),"
+                                + " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))");
+            }
+            db.jdbc.update(sql.toString());
+        }
+    }
+
+    /** Rows this session's statements read so far (index and table reads of every kind). */
+    private static long rowsRead(JdbcTemplate session) {
+        return session.query(
+                "SHOW SESSION STATUS LIKE 'Handler_read%'",
+                rs -> {
+                    long sum = 0;
+                    while (rs.next()) {
+                        sum += rs.getLong(2);
+                    }
+                    return sum;
+                });
     }
 
     @Test

@@ -320,6 +320,40 @@ class OutboxRelayIT {
         }
     }
 
+    /**
+     * Issue 13: commit → sent was the relay's idle poll interval (200 ms by default: p50 125 ms at one client). A
+     * commit in this instance wakes the relay; here the poll interval is a minute, so only the wake-up can publish.
+     */
+    @Test
+    void aCommittedAppendWakesTheRelayInsteadOfWaitingForItsPollInterval() {
+        OutboxSettings settings = Outboxes.settings(10, Duration.ofMinutes(1), 3);
+        OutboxRelay relay = new OutboxRelay(store, Outboxes.publisher(settings), settings, listener);
+        relay.start();
+        try {
+            // published by the poll at start or by a wake-up; after it the relay waits for a minute or a wake-up
+            EventEnvelope first = Outboxes.event("parcel-w", 1);
+            append(List.of(first));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> store.status(first.eventId()).orElseThrow() == OutboxStatus.SENT);
+
+            EventEnvelope rolledBack = Outboxes.event("parcel-r", 1);
+            db.tx.executeWithoutResult(status -> {
+                store.append(topic, rolledBack);
+                status.setRollbackOnly();
+            });
+            EventEnvelope second = Outboxes.event("parcel-w", 2);
+            append(List.of(second));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> store.status(second.eventId()).orElseThrow() == OutboxStatus.SENT);
+            assertThat(store.status(rolledBack.eventId())).isEmpty();
+            assertThat(listener.published)
+                    .extracting(r -> r.envelope().eventId())
+                    .containsExactly(first.eventId(), second.eventId());
+        } finally {
+            relay.stop();
+        }
+    }
+
     @Test
     void sentRowsAreDeletedAfterTheRetentionAndPendingRowsAreKept() {
         OutboxSettings settings = Outboxes.settings(10, Duration.ofMillis(10), 3);

@@ -1,5 +1,6 @@
 package io.fleetsaga.order.reconciliation;
 
+import io.fleetsaga.common.outbox.JdbcOutboxStore;
 import io.fleetsaga.common.reconciliation.BucketDigests;
 import io.fleetsaga.common.reconciliation.FactDigestSql;
 import io.fleetsaga.order.order.OrderStateChanged;
@@ -168,9 +169,7 @@ class OrderFacts implements FactSource {
     /** Parked rows of orders with no older unsent row: the same notion of "head" as the relay's claim query. */
     private static final String PARKED_HEADS = "SELECT o.id, o.aggregate_id, o.event_id, o.event_type,"
             + " o.aggregate_version, o.last_error FROM outbox_event o"
-            + " WHERE o.aggregate_type = ? AND o.status = 'PARKED'"
-            + " AND NOT EXISTS (SELECT 1 FROM outbox_event p WHERE p.aggregate_type = o.aggregate_type"
-            + " AND p.aggregate_id = o.aggregate_id AND p.id < o.id AND p.status <> 'SENT')";
+            + " WHERE o.aggregate_type = ? AND o.status = 'PARKED'" + JdbcOutboxStore.OLDER_UNSENT_ROW_ABSENT;
 
     private static ParkedHead parkedHead(ResultSet rs) throws SQLException {
         return new ParkedHead(

@@ -81,7 +81,7 @@ class AssignmentEventsListener {
     }
 
     private void process(EventEnvelope envelope, Runnable handler) {
-        inbox.process(OrderTopics.ASSIGNMENT_EVENTS_CONSUMER, envelope.eventId(), handler);
+        inbox.process(OrderTopics.ASSIGNMENT_EVENTS_CONSUMER, envelope, handler);
     }
 
     private <T> T payload(EventEnvelope envelope, Class<T> type) {
