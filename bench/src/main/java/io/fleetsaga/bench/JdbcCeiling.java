@@ -32,7 +32,9 @@ final class JdbcCeiling {
     static final String SCHEMA = "e2e_ceiling";
     private static final int ORDERS_PER_CLIENT = 100;
     private static final String[] KIT_OUTBOX = {
-        "db/kit/V0_1__kit_outbox.sql", "db/kit/V0_4_1__kit_outbox_failure_kind.sql"
+        "db/kit/V0_1__kit_outbox.sql",
+        "db/kit/V0_4_1__kit_outbox_failure_kind.sql",
+        "db/kit/V0_5__kit_outbox_claim_index.sql"
     };
     /** order-service's V1__fleet_order.sql. */
     private static final String FLEET_ORDER = """
