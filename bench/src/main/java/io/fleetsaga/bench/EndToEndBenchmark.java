@@ -280,6 +280,7 @@ public final class EndToEndBenchmark {
     private double throughput(Map<String, OrderPool> pools) throws Exception {
         JdbcCeiling ceiling = null;
         Map<Integer, Double> ceilings = new TreeMap<>();
+        Map<Integer, Double> ceilingCpu = new TreeMap<>();
         double max = Double.NaN;
         List<Map<String, Object>> rows = new ArrayList<>();
         for (OrderPool pool : pools.values()) {
@@ -308,16 +309,32 @@ public final class EndToEndBenchmark {
                                 .max()
                                 .orElse(1));
                     }
+                    long dbTicks = Procfs.cpuTicks(stack.database().pid());
+                    long ownTicks = Procfs.cpuTicks(ProcessHandle.current().pid());
+                    long ceilingStarted = System.nanoTime();
                     double txPerSecond = ceiling.run(clients, Duration.ofSeconds(2), settings.ceilingStep());
+                    double transactions = txPerSecond * (System.nanoTime() - ceilingStarted) / 1e9;
+                    double dbMsPerTx = (Procfs.cpuTicks(stack.database().pid()) - dbTicks)
+                            * 1000.0
+                            / Procfs.TICKS_PER_SECOND
+                            / transactions;
+                    double clientMsPerTx =
+                            (Procfs.cpuTicks(ProcessHandle.current().pid()) - ownTicks)
+                                    * 1000.0
+                                    / Procfs.TICKS_PER_SECOND
+                                    / transactions;
                     ceilings.put(clients, txPerSecond);
+                    ceilingCpu.put(clients, dbMsPerTx);
                     out.line(
-                            "  raw JDBC ceiling at %d connections: %.0f tx/s (load %s)",
-                            clients, txPerSecond, Procfs.loadAverage());
+                            "  raw JDBC ceiling at %d connections: %.0f tx/s; CPU ms per tx (warm-up included, so"
+                                    + " slightly high): MariaDB %.3f, JDBC client (this JVM) %.3f (load %s)",
+                            clients, txPerSecond, dbMsPerTx, clientMsPerTx, Procfs.loadAverage());
                     max = Double.isNaN(max) ? step.appliedPerSecond() : Math.max(max, step.appliedPerSecond());
                 }
                 Double c = ceilings.get(clients);
                 row.put("ceilingTxPerSecond", c);
                 row.put("appliedOfCeiling", c == null ? null : step.appliedPerSecond() / c);
+                row.put("ceilingMariaDbCpuMsPerTx", ceilingCpu.get(clients));
                 rows.add(row);
             }
         }
@@ -332,7 +349,8 @@ public final class EndToEndBenchmark {
         for (Map<String, Object> r : rows) {
             markdown.add(String.format(
                     Locale.ROOT,
-                    "| %s | %s | %.0f | %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |",
+                    "| %s | %s | %.0f | %.0f | %s | %s | %s | %s | %s | %s | %s | %.1f · %.1f · %.1f · %.1f | %s | %s | %s"
+                            + " | %s | %s | %s |",
                     r.get("workload"),
                     r.get("clients"),
                     (Double) r.get("committedPerSecond"),
@@ -348,6 +366,13 @@ public final class EndToEndBenchmark {
                     r.get("httpP99Ms"),
                     r.get("conflicts"),
                     r.get("failed"),
+                    (Double) r.get("cpuMsPerChangeOrder"),
+                    (Double) r.get("cpuMsPerChangeAssignment"),
+                    (Double) r.get("cpuMsPerChangeMariaDb"),
+                    (Double) r.get("cpuMsPerChangeKafka"),
+                    r.get("ceilingMariaDbCpuMsPerTx") == null
+                            ? "–"
+                            : String.format(Locale.ROOT, "%.3f", (Double) r.get("ceilingMariaDbCpuMsPerTx")),
                     r.get("rssOrderMb"),
                     r.get("rssAssignmentMb"),
                     r.get("rssMariaDbMb"),
@@ -670,6 +695,12 @@ public final class EndToEndBenchmark {
             return (end.applied() - start.applied()) / seconds();
         }
 
+        /** CPU ms of process {@code i} (order, assignment, MariaDB, Kafka) per change committed in the window. */
+        double cpuMillisPerChange(int i) {
+            long changes = end.committed() - start.committed();
+            return changes <= 0 ? Double.NaN : cpuSeconds[i] * 1000 / changes;
+        }
+
         double histogramQuantile(double q) {
             return Pipeline.quantile(histogram, q);
         }
@@ -755,6 +786,10 @@ public final class EndToEndBenchmark {
             m.put("cpuSecondsAssignment", cpuSeconds[1]);
             m.put("cpuSecondsMariaDb", cpuSeconds[2]);
             m.put("cpuSecondsKafka", cpuSeconds[3]);
+            m.put("cpuMsPerChangeOrder", cpuMillisPerChange(0));
+            m.put("cpuMsPerChangeAssignment", cpuMillisPerChange(1));
+            m.put("cpuMsPerChangeMariaDb", cpuMillisPerChange(2));
+            m.put("cpuMsPerChangeKafka", cpuMillisPerChange(3));
             m.put("rssOrderMb", rssMb[0]);
             m.put("rssAssignmentMb", rssMb[1]);
             m.put("rssMariaDbMb", rssMb[2]);

@@ -16,7 +16,10 @@ import jdk.jfr.consumer.RecordingFile;
  * Java Flight Recorder of a service process under load, started and dumped with {@code jcmd}, and the top frames
  * of its execution samples ({@code jdk.ExecutionSample}): by method, by package, and by the first frame in
  * fleet-saga's own code ({@code io.fleetsaga}) — what the same aggregation of {@code jfr print --events
- * jdk.ExecutionSample} shows.
+ * jdk.ExecutionSample} shows — and by thread.
+ *
+ * <p>Caveat: JFR samples threads that are in Java code, also while the OS has them waiting for a CPU; on an
+ * oversubscribed machine that over-weights CPU-bound code (such as one bcrypt check) against code that waits for I/O.
  */
 final class JfrProfile {
 
@@ -47,6 +50,7 @@ final class JfrProfile {
         Map<String, Long> byMethod = new HashMap<>();
         Map<String, Long> byPackage = new HashMap<>();
         Map<String, Long> byOwnFrame = new HashMap<>();
+        Map<String, Long> byThread = new HashMap<>();
         long total = 0;
         for (RecordedEvent event : RecordingFile.readAllEvents(file)) {
             if (!event.getEventType().getName().equals("jdk.ExecutionSample")) {
@@ -71,12 +75,17 @@ final class JfrProfile {
                 }
             }
             byOwnFrame.merge(own, 1L, Long::sum);
+            String thread = event.getThread("sampledThread") == null
+                    ? "?"
+                    : event.getThread("sampledThread").getJavaName();
+            byThread.merge(thread == null ? "?" : thread.replaceAll("[0-9]+", "N"), 1L, Long::sum);
         }
         List<String> lines = new ArrayList<>();
         lines.add(total + " execution samples");
         append(lines, "top frame (method)", byMethod, total, limit);
         append(lines, "top frame (package)", byPackage, total, limit);
         append(lines, "first io.fleetsaga frame on the stack", byOwnFrame, total, limit);
+        append(lines, "thread (digits as N)", byThread, total, limit);
         return lines;
     }
 
