@@ -109,6 +109,8 @@ public final class ReconciliationBenchmark {
             int driftPerMille,
             int digestRepeats,
             int fullScanMax,
+            boolean jfr,
+            Map<String, String> serviceProperties,
             String gracePeriod,
             List<String> serviceJvmOptions,
             Path orderJar,
@@ -131,6 +133,8 @@ public final class ReconciliationBenchmark {
                     Integer.getInteger("bench.drift-per-mille", 1),
                     Integer.getInteger("bench.digest-repeats", 3),
                     Integer.getInteger("bench.full-scan-max", 100_000),
+                    Boolean.getBoolean("bench.jfr"),
+                    properties(System.getProperty("bench.service-properties", "")),
                     System.getProperty("bench.grace-period", "1s"),
                     List.of(System.getProperty("bench.service-jvm-options", "-Xmx256m -XX:+UseG1GC")
                             .trim()
@@ -140,6 +144,20 @@ public final class ReconciliationBenchmark {
                     Path.of(System.getProperty("bench.results.dir", "results")),
                     Path.of(System.getProperty("bench.work.dir", "target/bench-work")),
                     Path.of(System.getProperty("bench.report.dir", "target/bench")));
+        }
+
+        /** {@code key=value;key=value} (empty: none). */
+        private static Map<String, String> properties(String list) {
+            Map<String, String> properties = new LinkedHashMap<>();
+            for (String entry : list.split(";")) {
+                if (!entry.isBlank()) {
+                    int eq = entry.indexOf('=');
+                    properties.put(
+                            entry.substring(0, eq).strip(),
+                            entry.substring(eq + 1).strip());
+                }
+            }
+            return properties;
         }
 
         private static String required(String property) {
@@ -228,6 +246,16 @@ public final class ReconciliationBenchmark {
         if (settings.fullScanMax() != 100_000) {
             options.append(" -Dbench.full-scan-max=").append(settings.fullScanMax());
         }
+        if (settings.jfr()) {
+            options.append(" -Dbench.jfr=true");
+        }
+        if (!settings.serviceProperties().isEmpty()) {
+            options.append(" '-Dbench.service-properties=")
+                    .append(settings.serviceProperties().entrySet().stream()
+                            .map(e -> e.getKey() + "=" + e.getValue())
+                            .collect(Collectors.joining(";")))
+                    .append("'");
+        }
         if (!settings.gracePeriod().equals("1s")) {
             options.append(" -Dbench.grace-period=").append(settings.gracePeriod());
         }
@@ -263,6 +291,14 @@ public final class ReconciliationBenchmark {
         sampler = new MemorySampler(watched);
 
         // ascending sizes, same JVMs and schemas: the larger size runs on services warmed by the smaller ones
+        try {
+            sizes(db, ordersDb, assignmentsDb);
+        } finally {
+            summary(); // also of the sizes done when a later one aborted
+        }
+    }
+
+    private void sizes(DatabaseServer db, String ordersDb, String assignmentsDb) throws Exception {
         for (int size : settings.sizes()) {
             BenchData data = new BenchData(
                     size,
@@ -279,7 +315,6 @@ public final class ReconciliationBenchmark {
                 out.line("tables emptied in %.1f s; %s", millisSince(cleared) / 1000.0, disk());
             }
         }
-        summary();
     }
 
     /** Seeds {@code data}, reconciles it without drift, times the steps, injects drift and reconciles it again. */
@@ -312,6 +347,9 @@ public final class ReconciliationBenchmark {
         }
         for (int i = 1; i <= settings.digestRepeats(); i++) {
             check(reconcile(n, "no drift", "DIGEST", i), none, n, n);
+        }
+        if (settings.jfr()) {
+            profiled(n);
         }
         if (fullScan) {
             check(reconcile(n, "no drift", "FULL_SCAN", 1), none, n, n);
@@ -436,6 +474,9 @@ public final class ReconciliationBenchmark {
         out.line("## services");
         out.line("jvm options of both services: %s", String.join(" ", settings.serviceJvmOptions()));
         out.line(
+                "settings of both services changed for the benchmark (-Dbench.service-properties): %s",
+                settings.serviceProperties().isEmpty() ? "none" : settings.serviceProperties());
+        out.line(
                 "order-service: reconciliation grace-period %s, schedule off, other settings default",
                 settings.gracePeriod());
         out.line("logs: %s", logs);
@@ -472,6 +513,7 @@ public final class ReconciliationBenchmark {
 
     private Map<String, String> serviceProperties(Map<String, String> infra, String name) {
         Map<String, String> props = new HashMap<>(infra);
+        props.putAll(settings.serviceProperties());
         String[][] users = {{OPS, "OPS"}, {SERVICE, "SERVICE"}};
         for (int i = 0; i < users.length; i++) {
             props.put("fleetsaga.security.users[" + i + "].name", users[i][0]);
@@ -520,6 +562,26 @@ public final class ReconciliationBenchmark {
 
     /** Starts one run through the ops API and waits for it; prints and records what it measured. */
     private RunResult reconcile(int orders, String scenario, String method, int repeat) throws Exception {
+        return reconcile(orders, scenario, method, repeat, null);
+    }
+
+    /**
+     * One more no-drift {@code DIGEST} run with a JFR recording of both services (not part of the results: recording
+     * costs some of the time it measures), and where their CPU samples fell.
+     */
+    private void profiled(int orders) throws Exception {
+        Path dir = settings.workDir().resolve("jfr-" + stamp).toAbsolutePath();
+        Map<String, JfrRecording> recordings = new LinkedHashMap<>();
+        recordings.put("order-service", JfrRecording.start(orderPid, dir.resolve("order-service-" + orders + ".jfr")));
+        recordings.put(
+                "assignment-service",
+                JfrRecording.start(assignmentPid, dir.resolve("assignment-service-" + orders + ".jfr")));
+        reconcile(orders, "no drift", "DIGEST", 0, recordings);
+    }
+
+    private RunResult reconcile(
+            int orders, String scenario, String method, int repeat, Map<String, JfrRecording> recordings)
+            throws Exception {
         Thread.sleep(1000); // let the previous run's lease go and the services settle
         String loadBefore = Procfs.loadAverage();
         clearSlowLog();
@@ -536,13 +598,20 @@ public final class ReconciliationBenchmark {
         }
         long wall = millisSince(started);
         Map<String, Peaks> peaks = sampler.stop();
+        if (recordings != null) {
+            for (JfrRecording recording : recordings.values()) {
+                recording.stop();
+            }
+        }
         JsonNode report = getJson(orderService.uri("/api/ops/reconciliation/runs/" + runId), OPS);
         Map<String, Long> cpuAfter = cpuTicks();
         Map<String, Double> cpu = new LinkedHashMap<>();
         cpuBefore.forEach((k, v) -> cpu.put(k, (cpuAfter.get(k) - v) / (double) Procfs.TICKS_PER_SECOND));
         RunResult result = new RunResult(
                 orders, scenario, method, repeat, report, wall, peaks, cpu, loadBefore, Procfs.loadAverage());
-        results.add(result);
+        if (recordings == null) {
+            results.add(result);
+        }
         out.line(
                 "%,d orders, %s %s #%d: run %d %s, %d ms (report: %s to %s), %d ms (wall); orders %d, links %d,"
                         + " buckets %d (%d differing), rows compared %d, candidates %d, drift %d %s",
@@ -574,6 +643,18 @@ public final class ReconciliationBenchmark {
                 loadBefore,
                 result.loadAfter());
         printSlowLog();
+        if (recordings != null) {
+            out.line("    PROFILED run (JFR on both services; not part of the results)");
+            for (Map.Entry<String, JfrRecording> r : recordings.entrySet()) {
+                JfrRecording.Profile profile = r.getValue().profile(8, "io.fleetsaga");
+                out.line(
+                        "    %s: %d CPU samples (jdk.ExecutionSample, threads running Java code), top frames:",
+                        r.getKey(), profile.samples());
+                profile.topFrames().forEach(f -> out.line("      " + f));
+                out.line("    %s: the first io.fleetsaga frame of each sample, most frequent:", r.getKey());
+                profile.topOwnFrames().forEach(f -> out.line("      " + f));
+            }
+        }
         return result;
     }
 
@@ -901,12 +982,17 @@ public final class ReconciliationBenchmark {
         return new SingleConnectionDataSource(url, db.username(), db.password(), true);
     }
 
-    private void timed(String what, int repeats, Callable<?> step) throws Exception {
+    private void timed(String what, int repeats, Callable<?> step) {
         long[] millis = new long[repeats];
         Object result = null;
         for (int i = 0; i < repeats; i++) {
             long started = System.nanoTime();
-            result = step.call();
+            try {
+                result = step.call();
+            } catch (Exception e) { // a step that fails (e.g. a statement over the driver's socketTimeout) is shown
+                out.line("  %-100s FAILED after %d ms: %s", what, millisSince(started), e.getMessage());
+                return;
+            }
             millis[i] = millisSince(started);
         }
         String shown = result instanceof Number n ? " → " + n : "";
@@ -1020,6 +1106,7 @@ public final class ReconciliationBenchmark {
             int orders,
             String scenario,
             int runs,
+            int failedRuns,
             long medianMillis,
             long minMillis,
             long maxMillis,
@@ -1039,16 +1126,25 @@ public final class ReconciliationBenchmark {
         }
     }
 
-    /** The {@code DIGEST} runs of one size and scenario: median time, peaks of memory (max), CPU (median run's). */
+    /**
+     * The completed {@code DIGEST} runs of one size and scenario: median time, peaks of memory (max), CPU (median
+     * run's), and how many failed; {@code null} when there was none at all.
+     */
     private Case summarise(int orders, String scenario) {
-        List<RunResult> digest = results.stream()
+        List<RunResult> all = results.stream()
                 .filter(r -> r.orders() == orders
                         && r.scenario().equals(scenario)
                         && r.method().equals("DIGEST"))
+                .toList();
+        List<RunResult> digest = all.stream()
+                .filter(r -> "COMPLETED".equals(r.report().path("status").asText()))
                 .sorted(Comparator.comparingLong(RunResult::durationMillis))
                 .toList();
+        int failed = all.size() - digest.size();
         if (digest.isEmpty()) {
-            return null;
+            return all.isEmpty()
+                    ? null
+                    : new Case(orders, scenario, 0, failed, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
         }
         RunResult median = digest.get((digest.size() - 1) / 2); // the lower of two middles
         long full = results.stream()
@@ -1062,6 +1158,7 @@ public final class ReconciliationBenchmark {
                 orders,
                 scenario,
                 digest.size(),
+                failed,
                 median.durationMillis(),
                 digest.get(0).durationMillis(),
                 digest.get(digest.size() - 1).durationMillis(),
@@ -1120,11 +1217,17 @@ public final class ReconciliationBenchmark {
                 "full scan"));
         md.add(md.get(0).replaceAll("[^|]", "-"));
         for (Case c : cases) {
+            if (c.runs() == 0) {
+                md.add(String.format(
+                        "| %,12d | %-10s | %4s | all %d DIGEST runs FAILED (see above) |",
+                        c.orders(), c.scenario(), "0", c.failedRuns()));
+                continue;
+            }
             md.add(String.format(
-                    "| %,12d | %-10s | %4d | %9d | %15s | %,9d | %10s | %14d | %13d | %14d | %15d | %29s | %9s |",
+                    "| %,12d | %-10s | %4s | %9d | %15s | %,9d | %10s | %14d | %13d | %14d | %15d | %29s | %9s |",
                     c.orders(),
                     c.scenario(),
-                    c.runs(),
+                    c.failedRuns() == 0 ? String.valueOf(c.runs()) : c.runs() + " (+" + c.failedRuns() + " failed)",
                     c.medianMillis(),
                     c.minMillis() + "-" + c.maxMillis(),
                     c.ordersPerSecond(),
@@ -1145,8 +1248,9 @@ public final class ReconciliationBenchmark {
         md.add("|---|---|---|---|---|");
         List<Map<String, Object>> growth = new ArrayList<>();
         for (String scenario : List.of("no drift", driftScenario())) {
-            List<Case> of =
-                    cases.stream().filter(c -> c.scenario().equals(scenario)).toList();
+            List<Case> of = cases.stream()
+                    .filter(c -> c.scenario().equals(scenario) && c.runs() > 0)
+                    .toList();
             for (int i = 1; i < of.size(); i++) {
                 Case from = of.get(i - 1);
                 Case to = of.get(i);
