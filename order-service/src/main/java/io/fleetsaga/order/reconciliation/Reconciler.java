@@ -27,7 +27,7 @@ import org.springframework.stereotype.Component;
  * merging both sides' keyset-paged, id-ordered pages — memory stays bounded by a page and the differences found.
  * {@code FULL_SCAN} merges every row (the baseline). Scopes {@code ORDERS} and {@code CHANGED_SINCE} look
  * the orders up on both sides by id. Every task's counters (or, in a narrower scope, those of the tasks seen) are
- * checked against its links by assignment-service in one statement (scope {@code ALL}: while the two sides digest).
+ * checked against its links by assignment-service in one statement.
  *
  * <p><b>No false positives under live traffic.</b> A difference is only a candidate: the two sides were read
  * at different moments, and an event may be in flight. After the grace period each candidate is read again
@@ -72,13 +72,6 @@ class Reconciler {
 
     Findings reconcile(RunRequest request, Checkpoint checkpoint) throws InterruptedException {
         Comparison comparison = new Comparison(checkpoint);
-        // Scope ALL checks every task's counters: one statement in assignment-service's database that needs nothing
-        // the comparison below finds. Started first, it runs while both sides digest instead of after them (on its
-        // own thread: the common pool may have a single worker, and the digests use it). Reading the counters
-        // earlier only lengthens the time until their re-check after the grace period.
-        CompletableFuture<List<CounterMismatch>> allCounters = request.scope() == RunRequest.Scope.ALL
-                ? CompletableFuture.supplyAsync(() -> assignments.counterCheck(null), Reconciler::onOwnThread)
-                : null;
         switch (request.scope()) {
             case ALL -> {
                 if (request.method() == RunRequest.Method.DIGEST) {
@@ -101,7 +94,9 @@ class Reconciler {
                 } while (page.size() == settings.pageSize());
             }
         }
-        List<CounterMismatch> mismatches = allCounters != null ? join(allCounters) : counterCheck(comparison.tasksSeen);
+        List<CounterMismatch> mismatches = request.scope() == RunRequest.Scope.ALL
+                ? assignments.counterCheck(null)
+                : counterCheck(comparison.tasksSeen);
         comparison.stats.candidates += mismatches.size();
         return comparison.confirm(mismatches);
     }
@@ -452,12 +447,6 @@ class Reconciler {
         Map<String, OrderFact> byId = new HashMap<>();
         facts.forEach(f -> byId.put(f.orderId(), f));
         return byId;
-    }
-
-    private static void onOwnThread(Runnable task) {
-        Thread thread = new Thread(task, "reconciliation-counter-check");
-        thread.setDaemon(true);
-        thread.start();
     }
 
     private static <T> T join(CompletableFuture<T> future) {
