@@ -642,7 +642,8 @@ public final class ReconciliationBenchmark {
                         .orElse(""),
                 loadBefore,
                 result.loadAfter());
-        printSlowLog();
+        // plans once per size: the first no-drift DIGEST run
+        printSlowLog(repeat == 1 && method.equals("DIGEST") && scenario.equals("no drift"));
         if (recordings != null) {
             out.line("    PROFILED run (JFR on both services; not part of the results)");
             for (Map.Entry<String, JfrRecording> r : recordings.entrySet()) {
@@ -691,17 +692,23 @@ public final class ReconciliationBenchmark {
         }
     }
 
-    private void printSlowLog() {
+    /** The slow log of the last run; with {@code plans}, also the plan ({@code EXPLAIN}) of each slow SELECT. */
+    private void printSlowLog(boolean plans) {
         if (slowLog == null) {
             return;
         }
+        Map<String, String> selects = new LinkedHashMap<>(); // statement → its schema
         try (Statement s = slowLog.createStatement();
-                ResultSet rs = s.executeQuery("SELECT DATE_FORMAT(start_time, '%H:%i:%s.%f'),"
-                        + " HOUR(query_time) * 3600000 + MINUTE(query_time) * 60000 + SECOND(query_time) * 1000"
-                        + " + MICROSECOND(query_time) / 1000, rows_examined, rows_sent, db,"
-                        + " REPLACE(LEFT(sql_text, 110), '\n', ' ') FROM mysql.slow_log ORDER BY start_time")) {
+                ResultSet rs = s.executeQuery(
+                        "SELECT DATE_FORMAT(start_time, '%H:%i:%s.%f'),"
+                                + " HOUR(query_time) * 3600000 + MINUTE(query_time) * 60000 + SECOND(query_time) * 1000"
+                                + " + MICROSECOND(query_time) / 1000, rows_examined, rows_sent, db,"
+                                + " REPLACE(LEFT(sql_text, 110), '\n', ' '), sql_text FROM mysql.slow_log ORDER BY start_time")) {
             int n = 0;
             while (rs.next()) {
+                if (rs.getString(7).regionMatches(true, 0, "SELECT", 0, 6)) {
+                    selects.putIfAbsent(rs.getString(7), rs.getString(5));
+                }
                 if (n++ == 0) {
                     out.line(
                             "    statements over %d ms (database slow log: start, duration, rows examined/sent):",
@@ -721,6 +728,30 @@ public final class ReconciliationBenchmark {
             }
         } catch (SQLException e) {
             out.line("(cannot read the slow query log: %s)", e.getMessage());
+        }
+        if (plans) {
+            selects.forEach(this::printPlan);
+        }
+    }
+
+    /** {@code EXPLAIN} of a statement from the slow log, in its schema: how the database runs it. */
+    private void printPlan(String sql, String schema) {
+        out.line("    plan of %s: %s", schema, sql.replace('\n', ' ').substring(0, Math.min(110, sql.length())));
+        try (Statement s = slowLog.createStatement()) {
+            s.execute("USE `" + schema + "`");
+            try (ResultSet rs = s.executeQuery("EXPLAIN " + sql)) {
+                while (rs.next()) {
+                    out.line(
+                            "      table %s, type %s, key %s, rows %s, %s",
+                            rs.getString("table"),
+                            rs.getString("type"),
+                            rs.getString("key"),
+                            rs.getString("rows"),
+                            rs.getString("Extra"));
+                }
+            }
+        } catch (SQLException e) {
+            out.line("      (no plan: %s)", e.getMessage());
         }
     }
 
