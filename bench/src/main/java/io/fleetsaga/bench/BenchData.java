@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The benchmark's data, written straight into both services' schemas with JDBC: {@code orders} orders, every one on a
@@ -47,9 +49,6 @@ final class BenchData {
         WRONG_TASK,
         COUNTER_MISMATCH
     }
-
-    private static final int BATCH = 5000;
-    private static final Timestamp CREATED = Timestamp.from(Instant.parse("2025-01-01T00:00:00Z"));
 
     final int orders;
     final int ordersPerTask;
@@ -92,112 +91,116 @@ final class BenchData {
         return i / ordersPerTask;
     }
 
-    /** Writes order-service's orders (one thread) and assignment-service's tasks, links and mirrors (another). */
+    /**
+     * Writes order-service's orders (one connection) and assignment-service's links, mirrors and tasks (another, at
+     * the same time), each table with one {@code INSERT … SELECT} from MariaDB's sequence engine ({@code
+     * seq_0_to_<N-1>}): no rows cross the network, and into an empty table InnoDB builds the indexes by sorting
+     * (its bulk insert, MariaDB ≥ 10.6). For that, and only in the seeding sessions, {@code unique_checks} and
+     * {@code foreign_key_checks} are off (the rows are unique and consistent by construction; the links are written
+     * before the tasks they name). The status of order {@code i} is {@link #status(int)}, computed in SQL with exact
+     * decimal arithmetic and checked against this class afterwards ({@link #verifyStatuses()}).
+     */
     void seed() throws Exception {
-        Thread orderSide = new Thread(this::seedOrdersUnchecked, "seed-orders");
-        Exception[] failure = new Exception[1];
-        orderSide.setUncaughtExceptionHandler((t, e) -> failure[0] = new IllegalStateException("seeding orders", e));
-        orderSide.start();
-        seedAssignments();
+        if (orders < 1 || orders > 99_999_999 || tasks > 999_999) {
+            throw new IllegalArgumentException("between 1 and 99,999,999 orders, at most 999,999 tasks: " + orders);
+        }
+        String numbered = "(SELECT seq, CONCAT('ord-', LPAD(seq, 8, '0')) AS id,"
+                + " CONCAT('task-', LPAD(seq DIV " + ordersPerTask + ", 6, '0')) AS task_id,"
+                // status(i): ((i * 0x9E3779B97F4A7C15) mod 2^64) >>> 40, mod 10, as Java's long arithmetic does
+                + " MOD(MOD(CAST(seq AS DECIMAL(30, 0)) * 11400714819323198485, 18446744073709551616)"
+                + " DIV 1099511627776, 10) AS p FROM seq_0_to_" + (orders - 1) + ") x";
+        String status = "CASE WHEN x.p < 3 THEN 'ASSIGNED' WHEN x.p < 5 THEN 'DELIVERING' WHEN x.p < 9 THEN"
+                + " 'DELIVERED' ELSE 'ON_HOLD' END";
+        String version = "CASE WHEN x.p < 3 THEN 3 WHEN x.p < 5 THEN 4 ELSE 5 END";
+        String updated = "TIMESTAMP '2025-01-01 00:00:00' + INTERVAL (60 + x.seq MOD 86400) SECOND";
+        CompletableFuture<Void> orderSide = CompletableFuture.runAsync(() -> fill(
+                ordersUrl,
+                "INSERT INTO fleet_order (id, status, task_id, status_reason, version, created_at, updated_at)"
+                        + " SELECT x.id, " + status + ", x.task_id, NULL, " + version + ", TIMESTAMP '2025-01-01"
+                        + " 00:00:00', " + updated + " FROM " + numbered));
+        fill(
+                assignmentsUrl,
+                "INSERT INTO task_order_link (order_id, task_id, order_status, order_version, linked_at, updated_at)"
+                        + " SELECT x.id, x.task_id, " + status + ", " + version + ", TIMESTAMP '2025-01-01 00:00:00', "
+                        + updated + " FROM " + numbered,
+                "INSERT INTO order_mirror (order_id, task_id, status, order_version, updated_at)"
+                        + " SELECT x.id, x.task_id, " + status + ", " + version + ", " + updated + " FROM " + numbered,
+                // counters as the consumer keeps them: one per link, one more per DELIVERED link
+                "INSERT INTO assignment_task (id, courier_id, capacity, status, assigned_count, delivered_count,"
+                        + " created_at, updated_at, closed_at) SELECT task_id, CONCAT('courier-', SUBSTRING(task_id,"
+                        + " 6)), " + (ordersPerTask + Math.max(1, ordersPerTask / 5)) + ", 'OPEN', COUNT(*),"
+                        + " SUM(order_status = 'DELIVERED'), TIMESTAMP '2025-01-01 00:00:00', TIMESTAMP '2025-01-01"
+                        + " 00:00:00', NULL FROM task_order_link GROUP BY task_id");
         orderSide.join();
-        if (failure[0] != null) {
-            throw failure[0];
-        }
+        verifyStatuses();
     }
 
-    private void seedOrdersUnchecked() {
-        try (Connection c = connect(ordersUrl);
-                PreparedStatement insert = c.prepareStatement("INSERT INTO fleet_order"
-                        + " (id, status, task_id, status_reason, version, created_at, updated_at)"
-                        + " VALUES (?, ?, ?, NULL, ?, ?, ?)")) {
-            for (int i = 0; i < orders; i++) {
-                Status s = status(i);
-                insert.setString(1, orderId(i));
-                insert.setString(2, s.name());
-                insert.setString(3, taskId(taskOf(i)));
-                insert.setLong(4, s.version);
-                insert.setTimestamp(5, CREATED);
-                insert.setTimestamp(6, updatedAt(i));
-                insert.addBatch();
-                flush(c, insert, i);
+    private void fill(String url, String... inserts) {
+        try (Connection c = connect(url);
+                Statement s = c.createStatement()) {
+            s.execute("SET SESSION unique_checks = 0, foreign_key_checks = 0");
+            for (String insert : inserts) {
+                s.executeUpdate(insert);
+                c.commit();
             }
-            insert.executeBatch();
-            c.commit();
         } catch (SQLException e) {
-            throw new IllegalStateException(e);
+            throw new IllegalStateException("seeding " + url, e);
         }
     }
 
-    private void seedAssignments() throws SQLException {
-        try (Connection c = connect(assignmentsUrl)) {
-            try (Statement s = c.createStatement()) {
-                s.execute("SET SESSION foreign_key_checks = 0"); // links name tasks inserted just before
-            }
-            try (PreparedStatement insert = c.prepareStatement("INSERT INTO assignment_task (id, courier_id, capacity,"
-                    + " status, assigned_count, delivered_count, created_at, updated_at, closed_at)"
-                    + " VALUES (?, ?, ?, 'OPEN', ?, ?, ?, ?, NULL)")) {
-                for (int t = 0; t < tasks; t++) {
-                    int from = t * ordersPerTask;
-                    int to = Math.min(orders, from + ordersPerTask);
-                    int delivered = 0;
-                    for (int i = from; i < to; i++) {
-                        delivered += status(i) == Status.DELIVERED ? 1 : 0;
-                    }
-                    insert.setString(1, taskId(t));
-                    insert.setString(2, String.format("courier-%06d", t));
-                    insert.setInt(3, ordersPerTask + Math.max(1, ordersPerTask / 5));
-                    insert.setInt(4, to - from);
-                    insert.setInt(5, delivered);
-                    insert.setTimestamp(6, CREATED);
-                    insert.setTimestamp(7, CREATED);
-                    insert.addBatch();
-                    flush(c, insert, t);
+    /** The seeded statuses, counted per status, must be those of {@link #status(int)} (guards the SQL's arithmetic). */
+    private void verifyStatuses() throws SQLException {
+        Map<String, Long> expected = new TreeMap<>();
+        for (int i = 0; i < orders; i++) {
+            expected.merge(status(i).name(), 1L, Long::sum);
+        }
+        for (String[] table : new String[][] {
+            {ordersUrl, "SELECT status, COUNT(*) FROM fleet_order GROUP BY status"},
+            {assignmentsUrl, "SELECT order_status, COUNT(*) FROM task_order_link GROUP BY order_status"}
+        }) {
+            Map<String, Long> seeded = new TreeMap<>();
+            try (Connection c = connect(table[0]);
+                    Statement s = c.createStatement();
+                    var rs = s.executeQuery(table[1])) {
+                while (rs.next()) {
+                    seeded.put(rs.getString(1), rs.getLong(2));
                 }
-                insert.executeBatch();
-                c.commit();
             }
-            try (PreparedStatement link = c.prepareStatement("INSERT INTO task_order_link"
-                            + " (order_id, task_id, order_status, order_version, linked_at, updated_at)"
-                            + " VALUES (?, ?, ?, ?, ?, ?)");
-                    PreparedStatement mirror = c.prepareStatement("INSERT INTO order_mirror"
-                            + " (order_id, task_id, status, order_version, updated_at) VALUES (?, ?, ?, ?, ?)")) {
-                for (int i = 0; i < orders; i++) {
-                    Status s = status(i);
-                    Timestamp updated = updatedAt(i);
-                    link.setString(1, orderId(i));
-                    link.setString(2, taskId(taskOf(i)));
-                    link.setString(3, s.name());
-                    link.setLong(4, s.version);
-                    link.setTimestamp(5, CREATED);
-                    link.setTimestamp(6, updated);
-                    link.addBatch();
-                    mirror.setString(1, orderId(i));
-                    mirror.setString(2, taskId(taskOf(i)));
-                    mirror.setString(3, s.name());
-                    mirror.setLong(4, s.version);
-                    mirror.setTimestamp(5, updated);
-                    mirror.addBatch();
-                    if ((i + 1) % BATCH == 0) {
-                        link.executeBatch();
-                        mirror.executeBatch();
-                        c.commit();
+            if (!seeded.equals(expected)) {
+                throw new IllegalStateException("seeded statuses " + seeded + ", expected " + expected);
+            }
+        }
+        try (Connection c = connect(ordersUrl);
+                PreparedStatement q =
+                        c.prepareStatement("SELECT id, status FROM fleet_order WHERE id < ? ORDER BY id")) {
+            q.setString(1, orderId(Math.min(orders, 10_000)));
+            try (var rs = q.executeQuery()) {
+                for (int i = 0; rs.next(); i++) {
+                    if (!rs.getString(1).equals(orderId(i))
+                            || !rs.getString(2).equals(status(i).name())) {
+                        throw new IllegalStateException("order " + i + " seeded as " + rs.getString(1) + " "
+                                + rs.getString(2) + ", expected " + orderId(i) + " " + status(i));
                     }
                 }
-                link.executeBatch();
-                mirror.executeBatch();
-                c.commit();
             }
         }
     }
 
-    private static Timestamp updatedAt(int i) {
-        return Timestamp.from(CREATED.toInstant().plusSeconds(60L + (i % 86_400)));
-    }
-
-    private static void flush(Connection c, PreparedStatement insert, int i) throws SQLException {
-        if ((i + 1) % BATCH == 0) {
-            insert.executeBatch();
-            c.commit();
+    /**
+     * Empties the seeded tables of both schemas (and order-service's per-order tables, empty here), so that the next
+     * size is seeded into empty tables as the first one was. Runs and their drift rows stay.
+     */
+    void clear() throws SQLException {
+        for (String[] tables : new String[][] {
+            {ordersUrl, "fleet_order"}, {assignmentsUrl, "task_order_link", "order_mirror", "assignment_task"}
+        }) {
+            try (Connection c = connect(tables[0]);
+                    Statement s = c.createStatement()) {
+                s.execute("SET SESSION foreign_key_checks = 0"); // TRUNCATE of a table other tables refer to
+                for (int i = 1; i < tables.length; i++) {
+                    s.execute("TRUNCATE TABLE " + tables[i]);
+                }
+            }
         }
     }
 
