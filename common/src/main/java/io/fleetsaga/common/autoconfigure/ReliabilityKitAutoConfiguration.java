@@ -192,7 +192,7 @@ public class ReliabilityKitAutoConfiguration {
         return new OutboxRelay(
                 store,
                 new KafkaOutboxPublisher(outboxKafkaTemplate, codec),
-                settings,
+                settings.withBatchSize(settings.kafka().batchSize()),
                 fanOut,
                 OutboxLane.excluding("kafka", WebhookTopics.PREFIX));
     }

@@ -10,7 +10,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param relayEnabled whether this instance runs a relay; several instances may, they share the work
  * @param pollInterval pause between polls when the previous poll found nothing to publish
- * @param batchSize rows claimed per poll
+ * @param batchSize rows claimed per poll by the webhook lane (and any relay built on these settings); the Kafka lane
+ *     claims {@code kafka.batch-size}
  * @param claimTimeout how long a claim protects a row from other relays; must exceed the publish timeout
  * @param publishTimeout how long the relay waits for the broker's acknowledgements of one batch
  * @param retention how long sent rows are kept before cleanup
@@ -56,10 +57,37 @@ public record OutboxSettings(
      *
      * @param maxBlock bound of {@code send()} blocking on metadata or a full buffer ({@code max.block.ms})
      * @param deliveryTimeout bound from send to acknowledgement or failure ({@code delivery.timeout.ms})
+     * @param batchSize rows the Kafka lane claims per poll: its cost is a few statements per batch, so a larger batch
+     *     drains a backlog faster (docs/benchmarks.md, "Relay against peers": 500 drained 2.7× faster than 100); a
+     *     batch is still acknowledged within {@code delivery-timeout}
      */
     public record Kafka(
             @DefaultValue("5s") Duration maxBlock,
-            @DefaultValue("15s") Duration deliveryTimeout) {}
+            @DefaultValue("15s") Duration deliveryTimeout,
+            @DefaultValue("500") int batchSize) {
+
+        public Kafka {
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("fleetsaga.outbox.kafka.batch-size must be at least 1");
+            }
+        }
+    }
+
+    /** These settings with another {@link #batchSize()}: the Kafka lane's relay runs with {@code kafka.batchSize}. */
+    public OutboxSettings withBatchSize(int rows) {
+        return new OutboxSettings(
+                relayEnabled,
+                pollInterval,
+                rows,
+                claimTimeout,
+                publishTimeout,
+                retention,
+                cleanupInterval,
+                statsInterval,
+                retry,
+                laneBackoff,
+                kafka);
+    }
 
     /**
      * Backoff of a lane whose transport is away (full jitter, exponential, capped). The cap bounds both the cost

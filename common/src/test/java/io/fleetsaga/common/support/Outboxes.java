@@ -30,7 +30,7 @@ public final class Outboxes {
                 Duration.ofSeconds(1),
                 new OutboxSettings.Retry(initialBackoff, 2.0, initialBackoff.multipliedBy(8), maxAttempts),
                 new OutboxSettings.Backoff(initialBackoff, 2.0, initialBackoff.multipliedBy(8)),
-                new OutboxSettings.Kafka(Duration.ofSeconds(3), Duration.ofSeconds(5)));
+                new OutboxSettings.Kafka(Duration.ofSeconds(3), Duration.ofSeconds(5), batchSize));
     }
 
     /**
@@ -50,7 +50,7 @@ public final class Outboxes {
                 Duration.ofSeconds(1),
                 new OutboxSettings.Retry(initialBackoff, 2.0, initialBackoff.multipliedBy(4), maxAttempts),
                 new OutboxSettings.Backoff(initialBackoff, 2.0, initialBackoff.multipliedBy(4)),
-                new OutboxSettings.Kafka(Duration.ofMillis(500), Duration.ofMillis(1500)));
+                new OutboxSettings.Kafka(Duration.ofMillis(500), Duration.ofMillis(1500), batchSize));
     }
 
     public static KafkaTemplate<String, String> template(String bootstrapServers, OutboxSettings settings) {
