@@ -88,7 +88,7 @@ public final class RelayBenchmark {
         Map<String, String> outboxProperties = new LinkedHashMap<>();
         String batchSize = System.getProperty("bench.relay.batch-size", "");
         if (!batchSize.isBlank()) {
-            outboxProperties.put("batch-size", batchSize);
+            outboxProperties.put("kafka.batch-size", batchSize);
         }
         Path results = Path.of(System.getProperty("bench.results.dir", "results"));
         Path work = Path.of(System.getProperty("bench.work.dir", "target/bench-work"));

@@ -89,12 +89,16 @@ final class RelayRun {
         this.outboxProperties = outboxProperties;
     }
 
-    /** The kit's settings: its defaults, overridden only by {@code outboxProperties} (e.g. {@code batch-size}). */
+    /**
+     * The Kafka lane's settings as the services wire them: the kit's defaults, overridden only by {@code
+     * outboxProperties} (e.g. {@code kafka.batch-size}), with the lane's batch size.
+     */
     OutboxSettings settings() {
         Map<String, String> source = new LinkedHashMap<>();
         outboxProperties.forEach((key, value) -> source.put("fleetsaga.outbox." + key, value));
-        return new Binder(new MapConfigurationPropertySource(source))
+        OutboxSettings settings = new Binder(new MapConfigurationPropertySource(source))
                 .bindOrCreate("fleetsaga.outbox", OutboxSettings.class);
+        return settings.withBatchSize(settings.kafka().batchSize());
     }
 
     /** The relay's producer properties ({@link OutboxProducerConfig}, over the bootstrap servers only). */
@@ -196,6 +200,7 @@ final class RelayRun {
                     throw new IllegalStateException(
                             name + ": " + actuallySent + " rows SENT, " + expected + " expected");
                 }
+                printTableSize(pool, out, name);
                 return new Result(
                         name,
                         expected,
@@ -219,6 +224,33 @@ final class RelayRun {
     /** Every schema of this benchmark publishes to the topic of the same name. */
     static String topicOf(String schema) {
         return "bench." + schema;
+    }
+
+    /**
+     * Bytes per outbox row on disk after the drain (SENT rows, as the retention keeps them), from InnoDB's statistics
+     * refreshed by {@code ANALYZE TABLE}: data (clustered index) and secondary indexes, for docs/capacity.md.
+     */
+    private static void printTableSize(DataSource pool, Output out, String name) throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            try (PreparedStatement analyze = c.prepareStatement("ANALYZE TABLE outbox_event")) {
+                analyze.execute();
+            }
+            try (PreparedStatement s = c.prepareStatement("SELECT (SELECT COUNT(*) FROM outbox_event), data_length,"
+                            + " index_length FROM information_schema.tables WHERE table_schema = DATABASE()"
+                            + " AND table_name = 'outbox_event'");
+                    ResultSet rs = s.executeQuery()) {
+                rs.next();
+                long rows = rs.getLong(1);
+                out.line(
+                        "  %s: outbox_event %,d rows, data %,d bytes (%.0f per row), indexes %,d bytes (%.0f per row)",
+                        name,
+                        rows,
+                        rs.getLong(2),
+                        rs.getLong(2) / (double) rows,
+                        rs.getLong(3),
+                        rs.getLong(3) / (double) rows);
+            }
+        }
     }
 
     private static long countSent(DataSource pool) throws SQLException {
